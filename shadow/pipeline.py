@@ -1,0 +1,428 @@
+"""Pipeline: exchange in, judged and recorded comparison out, without ever holding the client up.
+
+``submit`` (and ``open_stream`` for event streams) is synchronous and never waits: it decides whether to
+shadow, places the exchange in its ordered lane and on a bounded queue, or sheds it (counted and recorded)
+when the shadow is full. A fixed pool of worker tasks drains the queue: wait for the lane, rewrite ids,
+send to the candidate (timeout, breaker), learn id pairs, release the lane, compare, re-read eventual
+routes, record, count. Records go to the store in batches from a writer task, through ``asyncio.to_thread``
+(sqlite is synchronous); a store that fails is logged once and counted, and the shadow keeps going.
+
+The collaborators are shapes (``Profile``, ``Comparator``, ``Store``, ``MetricsSink`` below), so unit tests
+pass plain objects; ``build_pipeline`` wires the real ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from comparators.message import HttpRequest, HttpResponse
+from comparators.result import Diff, DiffKind, Verdict, VerdictKind
+from shadow.breaker import BreakerState, CircuitBreaker
+from shadow.config import ShadowSettings
+from shadow.correlation import Conflict, IdMap, created_id
+from shadow.errors import ShedError
+from shadow.eventual import settle
+from shadow.lanes import Lanes, Ticket, scope_of
+from shadow.models import CandidateOutcome, ComparisonRecord, Exchange
+from shadow.recording import RecordWriter, Store
+from shadow.sampling import is_write, should_shadow
+from shadow.tasks import cancel_and_wait, spawn
+from shadow.tee import CandidateClient, mirror_request
+
+__all__ = ["Comparator", "MetricsSink", "Pipeline", "Profile", "RouteMatch", "StreamTicket", "judge"]
+
+log = logging.getLogger(__name__)
+
+
+class RouteMatch(Protocol):
+    template: str
+    group: str
+    rule: Any
+
+
+class Profile(Protocol):
+    def match(self, method: str, path: str) -> RouteMatch: ...
+
+
+class Comparator(Protocol):
+    def __call__(
+        self,
+        profile: Any,
+        request: HttpRequest,
+        primary: HttpResponse,
+        candidate: HttpResponse,
+        *,
+        context: Any = None,
+        id_map: Mapping[str, str] | None = None,
+        noise: Any = None,
+    ) -> Verdict: ...
+
+
+class MetricsSink(Protocol):
+    def exchange(self, group: str, method: str, verdict: str) -> None: ...
+    def latency(self, side: str, group: str, seconds: float) -> None: ...
+    def inflight(self, n: int) -> None: ...
+    def shed(self, group: str) -> None: ...
+    def breaker(self, state: str) -> None: ...
+    def correlation_size(self, n: int) -> None: ...
+    def store_errors(self) -> None: ...
+
+
+def judge(
+    profile: Any,
+    compare: Comparator,
+    exchange: Exchange,
+    outcome: CandidateOutcome,
+    route: RouteMatch,
+    *,
+    context: Any = None,
+    id_map: Mapping[str, str] | None = None,
+    conflicts: Sequence[Conflict] = (),
+) -> Verdict:
+    """The verdict on one candidate outcome. No answer at all is ``timeout`` or ``candidate_error``; an
+    answer is compared; id conflicts found while learning are findings that make it a mismatch."""
+    method = exchange.request.method
+    if outcome.response is None:
+        kind = VerdictKind.TIMEOUT if outcome.error == "timeout" else VerdictKind.CANDIDATE_ERROR
+        reason = f"{outcome.error or 'other'}: {outcome.detail or 'no answer'}"
+        return Verdict(kind=kind, method=method, route=route.template, group=route.group, reason=reason)
+    try:
+        verdict = compare(profile, exchange.request, exchange.primary, outcome.response, context=context, id_map=id_map)
+    except Exception as exc:  # a comparator bug must not hide the exchange: record it as a mismatch
+        log.exception("shadow: comparator failed on %s %s", method, route.template)
+        note = f"comparator failed: {type(exc).__name__}: {exc}"
+        diff = Diff(path="", kind=DiffKind.BODY, note=note)
+        return Verdict(
+            kind=VerdictKind.MISMATCH,
+            method=method,
+            route=route.template,
+            group=route.group,
+            diffs=(diff,),
+            reason=note,
+        )
+    if conflicts:
+        extra = tuple(
+            Diff(
+                path=c.path,
+                kind=DiffKind.VALUE,
+                primary=c.primary,
+                candidate=c.candidate,
+                note=f"id conflict: the {c.side} id was already paired with {c.known}",
+            )
+            for c in conflicts
+        )
+        verdict = verdict.model_copy(update={"kind": VerdictKind.MISMATCH, "diffs": verdict.diffs + extra})
+    if outcome.error is not None and verdict.kind is VerdictKind.MATCH:  # a stream that broke, yet matched so far
+        verdict = verdict.model_copy(update={"reason": f"candidate stream broke: {outcome.detail}"})
+    return verdict
+
+
+class StreamTicket:
+    """The primary's side of a mirrored event stream; ``finish`` it with what the recorder kept."""
+
+    def __init__(self, status: int, headers: tuple[tuple[str, str], ...]) -> None:
+        self._status = status
+        self._headers = headers
+        self._future: asyncio.Future[tuple[HttpResponse, float]] = asyncio.get_running_loop().create_future()
+
+    def finish(self, body: bytes, complete: bool) -> None:
+        if not self._future.done():
+            response = HttpResponse(status=self._status, headers=self._headers, body=body, complete=complete)
+            self._future.set_result((response, time.time()))
+
+    async def primary(self, timeout: float) -> tuple[HttpResponse, float]:
+        return await asyncio.wait_for(asyncio.shield(self._future), timeout)
+
+
+@dataclass(eq=False)
+class _Job:
+    exchange_id: str
+    request: HttpRequest
+    started_at: float
+    route: RouteMatch
+    write: bool
+    ticket: Ticket
+    exchange: Exchange | None = None  # plain exchanges
+    stream: StreamTicket | None = None  # event streams
+
+
+class Pipeline:
+    def __init__(
+        self,
+        settings: ShadowSettings,
+        *,
+        profile: Profile,
+        compare: Comparator,
+        client: CandidateClient,
+        store: Store | None = None,
+        metrics: MetricsSink | None = None,
+        context: Any = None,
+        listeners: Sequence[Callable[[ComparisonRecord], None]] = (),
+    ) -> None:
+        self.settings = settings
+        self.ids = IdMap(settings.correlation_max)
+        self._profile = profile
+        self._compare = compare
+        self._client = client
+        self._metrics = metrics
+        self._context = context
+        self._listeners = list(listeners)
+        self._lanes = Lanes(settings.max_pending)
+        self._queue: asyncio.Queue[_Job] = asyncio.Queue()
+        self._writer = RecordWriter(store, settings.store_writes, on_error=self._store_failed)
+        self._breaker = CircuitBreaker(settings.breaker, on_change=self._breaker_changed)
+        self._workers: list[asyncio.Task[None]] = []
+        self._unfinished = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.counts: dict[str, int] = {}
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        if self._workers:
+            return
+        self._writer.start()
+        self._workers = [spawn(self._work(), name=f"shadow worker {n}") for n in range(self.settings.workers)]
+        if self._metrics is not None:
+            self._metrics.breaker(self._breaker.state)
+
+    async def stop(self, *, drain: float = 0.0) -> None:
+        """Stop the workers (after up to ``drain`` seconds of finishing queued work), flush the store."""
+        if drain > 0:
+            await self.drain(drain)
+        await cancel_and_wait(self._workers)
+        self._workers = []
+        await self._writer.stop()
+        await self._client.aclose()
+
+    async def drain(self, timeout: float) -> bool:
+        """Wait until every admitted exchange is judged and handed to the writer; False on timeout."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        await self._writer.flush()
+        return True
+
+    @property
+    def pending(self) -> int:
+        return self._lanes.pending
+
+    @property
+    def breaker_state(self) -> BreakerState:
+        return self._breaker.state
+
+    # -- the client path: synchronous, never waits --------------------------------------------------------
+
+    def submit(self, exchange: Exchange) -> bool:
+        """Queue a finished exchange for the candidate; False when it is not shadowed (or shed)."""
+        request = exchange.request
+        route = self._profile.match(request.method, request.path)
+        write = _is_write(route, request.method)
+        if not should_shadow(request, exchange.id, self.settings, write=write):
+            return False
+        if too_big := self._oversized(request, exchange.primary):
+            return self._shed(exchange, route, too_big)
+        completed_at = exchange.completed_at or time.time()
+        try:
+            ticket = self._admit(request, route, write, exchange.started_at, completed_at, stream=False)
+        except ShedError as exc:
+            return self._shed(exchange, route, str(exc))
+        self._enqueue(_Job(exchange.id, request, exchange.started_at, route, write, ticket, exchange=exchange))
+        if self._metrics is not None:
+            self._metrics.latency("primary", route.group, (completed_at - exchange.started_at))
+        return True
+
+    def open_stream(
+        self,
+        request: HttpRequest,
+        *,
+        exchange_id: str,
+        started_at: float,
+        status: int,
+        headers: tuple[tuple[str, str], ...],
+    ) -> StreamTicket | None:
+        """Start mirroring an event stream now, so both windows overlap; None when it is not shadowed."""
+        route = self._profile.match(request.method, request.path)
+        if not should_shadow(request, exchange_id, self.settings, write=False):
+            return None
+        try:
+            ticket = self._admit(request, route, False, started_at, time.time(), stream=True)
+        except ShedError as exc:
+            primary = HttpResponse(status=status, headers=headers, complete=False)
+            self._shed(
+                Exchange(id=exchange_id, started_at=started_at, request=request, primary=primary), route, str(exc)
+            )
+            return None
+        stream = StreamTicket(status, headers)
+        self._enqueue(_Job(exchange_id, request, started_at, route, False, ticket, stream=stream))
+        return stream
+
+    def _admit(
+        self, request: HttpRequest, route: RouteMatch, write: bool, started: float, completed: float, *, stream: bool
+    ) -> Ticket:
+        scope = scope_of(request, route.template, self.settings.lane_scope_keys)
+        return self._lanes.admit(write=write, started_at=started, completed_at=completed, scope=scope, stream=stream)
+
+    def _enqueue(self, job: _Job) -> None:
+        self._unfinished += 1
+        self._idle.clear()
+        self._queue.put_nowait(job)  # unbounded queue, bounded by the lanes' admission
+        if self._metrics is not None:
+            self._metrics.inflight(self._lanes.pending)
+
+    def _oversized(self, request: HttpRequest, primary: HttpResponse) -> str | None:
+        limit = self.settings.max_body_bytes
+        for side, size in (("request", len(request.body)), ("response", len(primary.body))):
+            if size > limit:
+                log.warning(
+                    "shadow: %s %s not shadowed: %s body of %d bytes is over %d",
+                    request.method,
+                    request.path,
+                    side,
+                    size,
+                    limit,
+                )
+                return f"{side} body of {size} bytes is over max_body_bytes={limit}"
+        return None
+
+    def _shed(self, exchange: Exchange, route: RouteMatch, reason: str) -> bool:
+        verdict = Verdict(
+            kind=VerdictKind.SHED,
+            method=exchange.request.method,
+            route=route.template,
+            group=route.group,
+            reason=reason,
+        )
+        if self._metrics is not None:
+            self._metrics.shed(route.group)
+        self._finish(ComparisonRecord(exchange=exchange, candidate=CandidateOutcome(), verdict=verdict))
+        return False
+
+    # -- the shadow path: worker tasks --------------------------------------------------------------------
+
+    async def _work(self) -> None:
+        while True:
+            job = await self._queue.get()
+            try:
+                await self._run(job)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("shadow: exchange %s %s failed in the pipeline", job.request.method, job.request.path)
+            finally:
+                job.ticket.release()
+                self._unfinished -= 1
+                if self._unfinished == 0:
+                    self._idle.set()
+                if self._metrics is not None:
+                    self._metrics.inflight(self._lanes.pending)
+
+    async def _run(self, job: _Job) -> None:
+        await job.ticket.wait()
+        primary_id = created_id(job.exchange.primary) if job.exchange is not None and job.write else None
+        mirrored = mirror_request(
+            job.request,
+            self.settings,
+            exchange_id=job.exchange_id,
+            write=job.write,
+            ids=self.ids,
+            primary_id=primary_id,
+        )
+        if job.stream is not None:
+            outcome = await self._call(lambda: self._client.stream(mirrored, self.settings.stream))
+            job.ticket.release()
+            window = self.settings.stream.max_seconds
+            primary, completed_at = await job.stream.primary(timeout=window + self.settings.candidate_timeout + 5)
+            exchange = Exchange(
+                id=job.exchange_id,
+                started_at=job.started_at,
+                completed_at=completed_at,
+                request=job.request,
+                primary=primary,
+            )
+            conflicts: list[Conflict] = []
+        else:
+            assert job.exchange is not None
+            exchange = job.exchange
+            outcome = await self._call(lambda: self._client.send(mirrored))
+            conflicts = self._learn(exchange.primary, outcome)
+            job.ticket.release()  # the candidate has applied it: later exchanges of the scope may go
+        verdict = self._judge(exchange, outcome, job.route, conflicts)
+        if not job.write and job.stream is None and getattr(job.route.rule, "eventual", False):
+            settled = await settle(
+                verdict,
+                reread=lambda: self._call(lambda: self._client.send(mirrored)),
+                judge=lambda again: self._judge(exchange, again, job.route, ()),
+                settings=self.settings.eventual,
+            )
+            verdict, outcome = settled.verdict, settled.outcome or outcome
+        if self._metrics is not None and outcome.elapsed_ms is not None:
+            self._metrics.latency("candidate", job.route.group, outcome.elapsed_ms / 1000)
+        self._finish(ComparisonRecord(exchange=exchange, candidate=outcome, verdict=verdict))
+
+    async def _call(self, send: Callable[[], Any]) -> CandidateOutcome:
+        if not self._breaker.allow():
+            return CandidateOutcome(error="breaker_open", detail="circuit breaker open: not sent", elapsed_ms=0.0)
+        outcome: CandidateOutcome = await send()
+        if outcome.response is None:
+            self._breaker.record_failure()
+        else:
+            self._breaker.record_success()
+        return outcome
+
+    def _learn(self, primary: HttpResponse, outcome: CandidateOutcome) -> list[Conflict]:
+        if outcome.response is None:
+            return []
+        conflicts = self.ids.learn_responses(primary, outcome.response)
+        for conflict in conflicts:
+            log.warning("shadow: id conflict at %s: %s", conflict.path, conflict)
+        if self._metrics is not None:
+            self._metrics.correlation_size(len(self.ids))
+        return conflicts
+
+    def _judge(
+        self, exchange: Exchange, outcome: CandidateOutcome, route: RouteMatch, conflicts: Sequence[Conflict]
+    ) -> Verdict:
+        return judge(
+            self._profile,
+            self._compare,
+            exchange,
+            outcome,
+            route,
+            context=self._context,
+            id_map=self.ids.candidate_to_primary,
+            conflicts=conflicts,
+        )
+
+    def _finish(self, record: ComparisonRecord) -> None:
+        kind = record.verdict.kind.value
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        if self._metrics is not None:
+            self._metrics.exchange(record.verdict.group, record.exchange.request.method, kind)
+        self._writer.put(record)
+        for listener in self._listeners:
+            try:
+                listener(record)
+            except Exception:
+                log.exception("shadow: a record listener failed")
+
+    def _store_failed(self, exc: Exception) -> None:
+        if self._metrics is not None:
+            self._metrics.store_errors()
+
+    def _breaker_changed(self, state: BreakerState) -> None:
+        log.warning("shadow: candidate circuit breaker is now %s", state)
+        if self._metrics is not None:
+            self._metrics.breaker(state)
+
+
+def _is_write(route: RouteMatch, method: str) -> bool:
+    flag = getattr(route.rule, "write", None)
+    return bool(flag) if flag is not None else is_write(method)
