@@ -177,6 +177,7 @@ class Pipeline:
         self._writer = RecordWriter(store, settings.store_writes, on_error=self._store_failed)
         self._breaker = CircuitBreaker(settings.breaker, on_change=self._breaker_changed)
         self._workers: list[asyncio.Task[None]] = []
+        self._stopped = False
         self._unfinished = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -194,6 +195,9 @@ class Pipeline:
 
     async def stop(self, *, drain: float = 0.0) -> None:
         """Stop the workers (after up to ``drain`` seconds of finishing queued work), flush the store."""
+        if self._stopped:
+            return
+        self._stopped = True
         if drain > 0:
             await self.drain(drain)
         await cancel_and_wait(self._workers)

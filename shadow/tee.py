@@ -187,7 +187,7 @@ class CandidateClient:
         complete = False
         try:
             async with asyncio.timeout(window.max_seconds):
-                async for chunk in response.aiter_raw():
+                async for chunk in response.aiter_bytes():
                     buffer += chunk[: window.max_bytes - len(buffer)]
                     if len(buffer) >= window.max_bytes:
                         break

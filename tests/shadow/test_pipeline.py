@@ -1,0 +1,396 @@
+"""The pipeline with plain collaborators: the candidate is ``httpx.MockTransport`` (the HTTP boundary), the
+comparator is a small stand-in (status + JSON with candidate ids mapped back), store and metrics are
+in-test fakes recording what they were given."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import re
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from comparators.message import HttpRequest, HttpResponse
+from comparators.result import Diff, DiffKind, Verdict, VerdictKind
+from shadow.config import ShadowSettings, load_settings
+from shadow.errors import StoreError
+from shadow.models import ComparisonRecord
+from shadow.pipeline import Pipeline
+from shadow.tee import CandidateClient
+from tests.factories import texchange, trequest, tresponse
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+P1, P2 = str(uuid.UUID(int=1)), str(uuid.UUID(int=2))
+C1, C2 = str(uuid.UUID(int=101)), str(uuid.UUID(int=102))
+
+
+@dataclass
+class Rule:
+    eventual: bool = False
+    write: bool | None = None
+
+
+@dataclass
+class Route:
+    template: str
+    group: str
+    rule: Rule | None
+
+
+@dataclass
+class StandInProfile:
+    eventual: set[str] = field(default_factory=set)
+
+    def match(self, method: str, path: str) -> Route:
+        template = UUID.sub("{id}", path)
+        group = path.split("/")[2] if path.count("/") >= 2 else "other"
+        return Route(template, group, Rule(eventual=template in self.eventual))
+
+
+def stand_in_compare(
+    profile: Any,
+    request: HttpRequest,
+    primary: HttpResponse,
+    candidate: HttpResponse,
+    *,
+    context: Any = None,
+    id_map: Mapping[str, str] | None = None,
+    noise: Any = None,
+) -> Verdict:
+    route = profile.match(request.method, request.path)
+    diffs: list[Diff] = []
+    if primary.status != candidate.status:
+        diffs.append(Diff(path="/status", kind=DiffKind.STATUS, primary=primary.status, candidate=candidate.status))
+    else:
+        mapped = UUID.sub(lambda m: (id_map or {}).get(m.group(), m.group()), candidate.body.decode())
+        if primary.body.decode() != mapped:
+            diffs.append(Diff(path="/body", kind=DiffKind.BODY, primary=primary.body.decode(), candidate=mapped))
+    kind = VerdictKind.MISMATCH if diffs else VerdictKind.MATCH
+    return Verdict(kind=kind, method=request.method, route=route.template, group=route.group, diffs=tuple(diffs))
+
+
+class ListStore:
+    def __init__(self, fail: bool = False) -> None:
+        self.records: list[ComparisonRecord] = []
+        self.fail = fail
+        self.closed = False
+
+    def record_many(self, records: Sequence[ComparisonRecord]) -> None:
+        if self.fail:
+            raise StoreError("database is locked (injected)")
+        self.records.extend(records)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class FakeMetrics:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[Any, ...]]] = []
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        return lambda *args: self.calls.append((name, args))
+
+    def named(self, name: str) -> list[tuple[Any, ...]]:
+        return [args for call, args in self.calls if call == name]
+
+
+Handler = Callable[[httpx.Request], Awaitable[httpx.Response]]
+
+
+def envelope(data: object) -> bytes:
+    return orjson.dumps({"success": True, "data": data, "error_data": None, "message": None})
+
+
+def json_response(data: object, status: int = 200) -> httpx.Response:
+    return httpx.Response(status, content=envelope(data), headers={"content-type": "application/json"})
+
+
+def primary_json(data: object, status: int = 200) -> HttpResponse:
+    return tresponse(status=status, body=envelope(data), headers=(("content-type", "application/json"),))
+
+
+@pytest.fixture
+async def make_pipeline() -> Any:
+    made: list[Pipeline] = []
+
+    async def build(
+        handler: Handler, *, profile: StandInProfile | None = None, store: ListStore | None = None, **overrides: Any
+    ) -> tuple[Pipeline, ListStore, FakeMetrics]:
+        settings: ShadowSettings = load_settings(candidate="http://candidate", **overrides)
+        store = store or ListStore()
+        metrics = FakeMetrics()
+        client = CandidateClient(
+            "http://candidate", timeout=settings.candidate_timeout, transport=httpx.MockTransport(handler)
+        )
+        pipeline = Pipeline(
+            settings,
+            profile=profile or StandInProfile(),
+            compare=stand_in_compare,
+            client=client,
+            store=store,
+            metrics=metrics,
+        )
+        await pipeline.start()
+        made.append(pipeline)
+        return pipeline, store, metrics
+
+    yield build
+    for pipeline in made:
+        await pipeline.stop()
+
+
+async def finish(pipeline: Pipeline) -> None:
+    assert await pipeline.drain(5)
+    await pipeline.stop()
+
+
+async def test_a_matching_exchange_is_recorded_and_counted(make_pipeline: Any) -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return json_response({"id": C1, "name": "p"})
+
+    pipeline, store, metrics = await make_pipeline(handler)
+    assert pipeline.submit(texchange(primary=primary_json({"id": P1, "name": "p"})))
+    await finish(pipeline)
+    assert [r.verdict.kind for r in store.records] == [VerdictKind.MATCH]
+    assert store.closed
+    assert ("projects", "GET", "match") in metrics.named("exchange")
+    assert metrics.named("correlation_size")[-1] == (1,)
+    assert {side for side, *_ in metrics.named("latency")} == {"primary", "candidate"}
+
+
+async def test_writes_reach_the_candidate_in_primary_order_despite_jitter(make_pipeline: Any) -> None:
+    seen: list[str] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(random.uniform(0, 0.01))
+        seen.append(orjson.loads(request.content)["n"])
+        return json_response(None)
+
+    pipeline, _, _ = await make_pipeline(handler, workers=8)
+    for n in range(30):
+        request = trequest(method="PUT", path="/api/tasks/x", json={"n": n})
+        pipeline.submit(texchange(request=request, primary=primary_json(None), started_at=n, completed_at=n + 0.5))
+    await finish(pipeline)
+    assert seen == list(range(30))
+
+
+async def test_a_read_is_sent_after_the_write_it_followed(make_pipeline: Any) -> None:
+    seen: list[str] = []
+    state = {"title": "old"}
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.method)
+        if request.method == "PUT":
+            await asyncio.sleep(0.05)  # a slow write: the read must still wait for it
+            state["title"] = "new"
+        return json_response(dict(state))
+
+    pipeline, store, _ = await make_pipeline(handler)
+    put = trequest(method="PUT", path="/api/tasks/t", json={"title": "new"})
+    pipeline.submit(texchange(request=put, primary=primary_json({"title": "new"}), started_at=0, completed_at=1))
+    pipeline.submit(
+        texchange(
+            request=trequest(path="/api/tasks/t"),
+            primary=primary_json({"title": "new"}),
+            started_at=2,
+            completed_at=2.1,
+        )
+    )
+    await finish(pipeline)
+    assert seen == ["PUT", "GET"]
+    assert [r.verdict.kind for r in store.records] == [VerdictKind.MATCH, VerdictKind.MATCH]
+
+
+async def test_ids_are_learned_then_rewritten_and_mapped_back(make_pipeline: Any) -> None:
+    paths: list[str] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        paths.append(request.url.path)
+        if request.method == "POST":
+            return json_response({"id": C1, "project_id": C2})
+        return json_response({"id": C1, "project_id": C2, "title": "t"})
+
+    pipeline, store, _ = await make_pipeline(handler)
+    create = trequest(method="POST", path="/api/tasks", json={"project_id": P2, "title": "t"})
+    pipeline.submit(
+        texchange(request=create, primary=primary_json({"id": P1, "project_id": P2}), started_at=0, completed_at=1)
+    )
+    read = trequest(path=f"/api/tasks/{P1}")
+    pipeline.submit(
+        texchange(
+            request=read, primary=primary_json({"id": P1, "project_id": P2, "title": "t"}), started_at=2, completed_at=3
+        )
+    )
+    await finish(pipeline)
+    assert paths == ["/api/tasks", f"/api/tasks/{C1}"]
+    assert [r.verdict.kind for r in store.records] == [VerdictKind.MATCH, VerdictKind.MATCH]
+    assert pipeline.ids.candidate_of(P1) == C1
+
+
+async def test_an_id_conflict_is_a_recorded_finding(make_pipeline: Any) -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return json_response({"id": C2})  # answers with another entity than the one it answered before
+
+    pipeline, store, _ = await make_pipeline(handler)
+    pipeline.ids.pair(P1, C1)
+    pipeline.submit(texchange(request=trequest(path=f"/api/tasks/{P1}"), primary=primary_json({"id": P1})))
+    await finish(pipeline)
+    [record] = store.records
+    assert record.verdict.kind is VerdictKind.MISMATCH
+    assert any("id conflict" in (d.note or "") for d in record.verdict.diffs)
+    assert pipeline.ids.conflicts == 1
+
+
+async def test_full_shadow_sheds_at_once_and_records_it(make_pipeline: Any) -> None:
+    gate = asyncio.Event()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        await gate.wait()
+        return json_response(None)
+
+    pipeline, store, metrics = await make_pipeline(handler, max_pending=2, workers=2)
+    accepted = [pipeline.submit(texchange()) for _ in range(3)]
+    assert accepted == [True, True, False]
+    gate.set()
+    await finish(pipeline)
+    kinds = sorted(r.verdict.kind.value for r in store.records)
+    assert kinds == ["mismatch", "mismatch", "shed"]
+    assert metrics.named("shed") == [("projects",)]
+
+
+async def test_timeouts_errors_and_the_breaker(make_pipeline: Any) -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/slow":
+            await asyncio.sleep(1)
+        raise httpx.ConnectError("refused", request=request)
+
+    pipeline, store, metrics = await make_pipeline(
+        handler,
+        candidate_timeout=0.05,
+        connect_retries=0,
+        workers=1,
+        breaker={"failure_threshold": 2, "reset_after": 60},
+    )
+    pipeline.submit(texchange(request=trequest(path="/api/slow")))
+    for _ in range(3):
+        pipeline.submit(texchange())
+    await finish(pipeline)
+    verdicts = [(r.verdict.kind.value, r.candidate.error) for r in store.records]
+    assert verdicts == [
+        ("timeout", "timeout"),
+        ("candidate_error", "refused"),
+        ("candidate_error", "breaker_open"),
+        ("candidate_error", "breaker_open"),
+    ]
+    assert ("open",) in metrics.named("breaker")
+
+
+async def test_eventual_routes_are_reread_until_they_converge(make_pipeline: Any) -> None:
+    answers = iter(["inprogress", "inprogress", "inreview"])
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return json_response({"status": next(answers, "inreview")})
+
+    profile = StandInProfile(eventual={"/api/tasks/{id}"})
+    pipeline, store, _ = await make_pipeline(handler, profile=profile, eventual={"first_delay": 0.01, "window": 2})
+    pipeline.submit(texchange(request=trequest(path=f"/api/tasks/{P1}"), primary=primary_json({"status": "inreview"})))
+    await finish(pipeline)
+    [record] = store.records
+    assert record.verdict.kind is VerdictKind.CONVERGED
+    assert record.candidate.response is not None and b"inreview" in record.candidate.response.body
+
+
+async def test_writes_are_never_reread_even_on_eventual_routes(make_pipeline: Any) -> None:
+    calls = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        return json_response({"status": "other"})
+
+    profile = StandInProfile(eventual={"/api/tasks/{id}"})
+    pipeline, store, _ = await make_pipeline(handler, profile=profile, eventual={"first_delay": 0.01, "window": 1})
+    request = trequest(method="PUT", path=f"/api/tasks/{P1}", json={"status": "done"})
+    pipeline.submit(texchange(request=request, primary=primary_json({"status": "done"})))
+    await finish(pipeline)
+    assert calls == 1 and store.records[0].verdict.kind is VerdictKind.MISMATCH
+
+
+async def test_streams_are_mirrored_while_the_primary_records(make_pipeline: Any) -> None:
+    events = b"event: json_patch\ndata: []\n\nevent: finished\ndata: \n\n"
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=events, headers={"content-type": "text/event-stream"})
+
+    pipeline, store, _ = await make_pipeline(handler)
+    headers = (("content-type", "text/event-stream"),)
+    ticket = pipeline.open_stream(
+        trequest(path="/api/events"), exchange_id="s1", started_at=0, status=200, headers=headers
+    )
+    assert ticket is not None
+    await asyncio.sleep(0.05)
+    ticket.finish(events, True)
+    await finish(pipeline)
+    [record] = store.records
+    assert record.verdict.kind is VerdictKind.MATCH and record.exchange.primary.body == events
+    assert record.exchange.id == "s1" and record.candidate.response is not None and record.candidate.response.complete
+
+
+async def test_a_failing_store_is_logged_once_and_the_shadow_goes_on(
+    make_pipeline: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return json_response({"id": C1})
+
+    store = ListStore(fail=True)
+    with caplog.at_level(logging.ERROR):
+        pipeline, _, metrics = await make_pipeline(handler, store=store, store_writes={"batch_size": 1})
+        for _ in range(3):
+            assert pipeline.submit(texchange())
+        await finish(pipeline)
+    assert pipeline.counts == {"mismatch": 3}
+    assert len(metrics.named("store_errors")) == 3
+    assert caplog.text.count("the evidence store failed") == 1
+
+
+async def test_sampling_oversized_bodies_and_the_loop_guard(make_pipeline: Any) -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return json_response(None)
+
+    pipeline, store, _ = await make_pipeline(handler, sample=0, max_body_bytes=10)
+    assert not pipeline.submit(texchange())  # a read, sampled out
+    assert not pipeline.submit(texchange(request=trequest(method="POST", headers=(("x-shadow", "1"),))))
+    assert not pipeline.submit(texchange(request=trequest(method="POST", body=b"x" * 11)))
+    await finish(pipeline)
+    assert [(r.verdict.kind.value, r.verdict.reason) for r in store.records] == [
+        ("shed", "request body of 11 bytes is over max_body_bytes=10")
+    ]
+
+
+async def test_a_comparator_crash_is_recorded_as_a_mismatch() -> None:
+    def broken(*args: Any, **kwargs: Any) -> Verdict:
+        raise KeyError("bug")
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return json_response(None)
+
+    store = ListStore()
+    client = CandidateClient("http://c", timeout=1, transport=httpx.MockTransport(handler))
+    pipeline = Pipeline(
+        load_settings(candidate="http://c"), profile=StandInProfile(), compare=broken, client=client, store=store
+    )
+    await pipeline.start()
+    pipeline.submit(texchange())
+    await finish(pipeline)
+    [record] = store.records
+    assert record.verdict.kind is VerdictKind.MISMATCH and "comparator failed: KeyError" in (
+        record.verdict.reason or ""
+    )
