@@ -8,7 +8,7 @@ routes, record, count. Records go to the store in batches from a writer task, th
 (sqlite is synchronous); a store that fails is logged once and counted, and the shadow keeps going.
 
 The collaborators are shapes (``Profile``, ``Comparator``, ``Store``, ``MetricsSink`` below), so unit tests
-pass plain objects; ``build_pipeline`` wires the real ones.
+pass plain objects; ``shadow.service.build_pipeline`` wires the real ones.
 """
 
 from __future__ import annotations
@@ -16,51 +16,29 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from comparators.message import HttpRequest, HttpResponse
-from comparators.result import Diff, DiffKind, Verdict, VerdictKind
+from comparators.result import Verdict, VerdictKind
 from shadow.breaker import BreakerState, CircuitBreaker
 from shadow.config import ShadowSettings
 from shadow.correlation import Conflict, IdMap, created_id
 from shadow.errors import ShedError
 from shadow.eventual import settle
+from shadow.judging import Comparator, Profile, RouteMatch, judge
 from shadow.lanes import Lanes, Ticket, scope_of
 from shadow.models import CandidateOutcome, ComparisonRecord, Exchange
 from shadow.recording import RecordWriter, Store
 from shadow.sampling import is_write, should_shadow
+from shadow.streams import StreamTicket
 from shadow.tasks import cancel_and_wait, spawn
 from shadow.tee import CandidateClient, mirror_request
 
-__all__ = ["Comparator", "MetricsSink", "Pipeline", "Profile", "RouteMatch", "StreamTicket", "judge"]
+__all__ = ["MetricsSink", "Pipeline"]
 
 log = logging.getLogger(__name__)
-
-
-class RouteMatch(Protocol):
-    template: str
-    group: str
-    rule: Any
-
-
-class Profile(Protocol):
-    def match(self, method: str, path: str) -> RouteMatch: ...
-
-
-class Comparator(Protocol):
-    def __call__(
-        self,
-        profile: Any,
-        request: HttpRequest,
-        primary: HttpResponse,
-        candidate: HttpResponse,
-        *,
-        context: Any = None,
-        id_map: Mapping[str, str] | None = None,
-        noise: Any = None,
-    ) -> Verdict: ...
 
 
 class MetricsSink(Protocol):
@@ -71,72 +49,6 @@ class MetricsSink(Protocol):
     def breaker(self, state: str) -> None: ...
     def correlation_size(self, n: int) -> None: ...
     def store_errors(self) -> None: ...
-
-
-def judge(
-    profile: Any,
-    compare: Comparator,
-    exchange: Exchange,
-    outcome: CandidateOutcome,
-    route: RouteMatch,
-    *,
-    context: Any = None,
-    id_map: Mapping[str, str] | None = None,
-    conflicts: Sequence[Conflict] = (),
-) -> Verdict:
-    """The verdict on one candidate outcome. No answer at all is ``timeout`` or ``candidate_error``; an
-    answer is compared; id conflicts found while learning are findings that make it a mismatch."""
-    method = exchange.request.method
-    if outcome.response is None:
-        kind = VerdictKind.TIMEOUT if outcome.error == "timeout" else VerdictKind.CANDIDATE_ERROR
-        reason = f"{outcome.error or 'other'}: {outcome.detail or 'no answer'}"
-        return Verdict(kind=kind, method=method, route=route.template, group=route.group, reason=reason)
-    try:
-        verdict = compare(profile, exchange.request, exchange.primary, outcome.response, context=context, id_map=id_map)
-    except Exception as exc:  # a comparator bug must not hide the exchange: record it as a mismatch
-        log.exception("shadow: comparator failed on %s %s", method, route.template)
-        note = f"comparator failed: {type(exc).__name__}: {exc}"
-        diff = Diff(path="", kind=DiffKind.BODY, note=note)
-        return Verdict(
-            kind=VerdictKind.MISMATCH,
-            method=method,
-            route=route.template,
-            group=route.group,
-            diffs=(diff,),
-            reason=note,
-        )
-    if conflicts:
-        extra = tuple(
-            Diff(
-                path=c.path,
-                kind=DiffKind.VALUE,
-                primary=c.primary,
-                candidate=c.candidate,
-                note=f"id conflict: the {c.side} id was already paired with {c.known}",
-            )
-            for c in conflicts
-        )
-        verdict = verdict.model_copy(update={"kind": VerdictKind.MISMATCH, "diffs": verdict.diffs + extra})
-    if outcome.error is not None and verdict.kind is VerdictKind.MATCH:  # a stream that broke, yet matched so far
-        verdict = verdict.model_copy(update={"reason": f"candidate stream broke: {outcome.detail}"})
-    return verdict
-
-
-class StreamTicket:
-    """The primary's side of a mirrored event stream; ``finish`` it with what the recorder kept."""
-
-    def __init__(self, status: int, headers: tuple[tuple[str, str], ...]) -> None:
-        self._status = status
-        self._headers = headers
-        self._future: asyncio.Future[tuple[HttpResponse, float]] = asyncio.get_running_loop().create_future()
-
-    def finish(self, body: bytes, complete: bool) -> None:
-        if not self._future.done():
-            response = HttpResponse(status=self._status, headers=self._headers, body=body, complete=complete)
-            self._future.set_result((response, time.time()))
-
-    async def primary(self, timeout: float) -> tuple[HttpResponse, float]:
-        return await asyncio.wait_for(asyncio.shield(self._future), timeout)
 
 
 @dataclass(eq=False)
@@ -205,6 +117,22 @@ class Pipeline:
         await self._writer.stop()
         await self._client.aclose()
 
+    def retune(self, settings: ShadowSettings) -> bool:
+        """Take new settings in place when only the live knobs (enabled, sample, filter) changed, keeping
+        learned ids and lanes; False when anything else changed (build a new pipeline then)."""
+        live = {"enabled", "sample", "filter"}
+        if settings.model_dump(exclude=live) != self.settings.model_dump(exclude=live):
+            return False
+        self.settings = settings
+        return True
+
+    def start_soon(self) -> None:
+        spawn(self.start(), name="shadow pipeline start")
+
+    def close_soon(self) -> None:
+        """Stop in the background (a replaced pipeline finishes its queued work first)."""
+        spawn(self.stop(drain=2.0), name="shadow pipeline stop")
+
     async def drain(self, timeout: float) -> bool:
         """Wait until every admitted exchange is judged and handed to the writer; False on timeout."""
         try:
@@ -243,28 +171,20 @@ class Pipeline:
             self._metrics.latency("primary", route.group, (completed_at - exchange.started_at))
         return True
 
-    def open_stream(
-        self,
-        request: HttpRequest,
-        *,
-        exchange_id: str,
-        started_at: float,
-        status: int,
-        headers: tuple[tuple[str, str], ...],
-    ) -> StreamTicket | None:
-        """Start mirroring an event stream now, so both windows overlap; None when it is not shadowed."""
+    def open_stream(self, request: HttpRequest, head: HttpResponse, *, exchange_id: str) -> StreamTicket | None:
+        """Start mirroring an event stream as soon as the primary's headers arrive, so both windows
+        overlap; ``head`` is the primary's status and headers. None when it is not shadowed (or shed)."""
         route = self._profile.match(request.method, request.path)
         if not should_shadow(request, exchange_id, self.settings, write=False):
             return None
+        started_at = time.time() - (head.elapsed_ms or 0) / 1000
         try:
             ticket = self._admit(request, route, False, started_at, time.time(), stream=True)
         except ShedError as exc:
-            primary = HttpResponse(status=status, headers=headers, complete=False)
-            self._shed(
-                Exchange(id=exchange_id, started_at=started_at, request=request, primary=primary), route, str(exc)
-            )
+            shed = Exchange(id=exchange_id, started_at=started_at, request=request, primary=head)
+            self._shed(shed, route, str(exc))
             return None
-        stream = StreamTicket(status, headers)
+        stream = StreamTicket(head.status, head.headers)
         self._enqueue(_Job(exchange_id, request, started_at, route, False, ticket, stream=stream))
         return stream
 

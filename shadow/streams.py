@@ -6,17 +6,22 @@ chunk object unchanged (no copy, no delay) and keeps a bounded copy: at most ``m
 ``max_seconds``. When the stream ends, the byte budget is spent, the time window closes (a timer, since a
 stalled stream never calls us again) or the flow errors, it hands the recording to ``on_close`` exactly
 once and from then on only passes chunks through.
+
+``StreamTicket`` is the pipeline's end of it: the recording arrives through ``finish`` while the mirrored
+stream is already being read from the candidate, so both windows overlap.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 
+from comparators.message import HttpResponse
 from shadow.config import StreamSettings
 
-__all__ = ["StreamRecorder"]
+__all__ = ["StreamRecorder", "StreamTicket"]
 
 log = logging.getLogger(__name__)
 
@@ -69,3 +74,20 @@ class StreamRecorder:
             self._on_close(bytes(self._buffer), complete)
         except Exception:  # the client's stream must go on whatever the shadow does
             log.exception("shadow: handing over a recorded stream failed")
+
+
+class StreamTicket:
+    """The primary's side of a mirrored event stream; ``finish`` it with what the recorder kept."""
+
+    def __init__(self, status: int, headers: tuple[tuple[str, str], ...]) -> None:
+        self._status = status
+        self._headers = headers
+        self._future: asyncio.Future[tuple[HttpResponse, float]] = asyncio.get_running_loop().create_future()
+
+    def finish(self, body: bytes, complete: bool) -> None:
+        if not self._future.done():
+            response = HttpResponse(status=self._status, headers=self._headers, body=body, complete=complete)
+            self._future.set_result((response, time.time()))
+
+    async def primary(self, timeout: float) -> tuple[HttpResponse, float]:
+        return await asyncio.wait_for(asyncio.shield(self._future), timeout)

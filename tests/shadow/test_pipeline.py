@@ -9,97 +9,23 @@ import logging
 import random
 import re
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import orjson
 import pytest
 
-from comparators.message import HttpRequest, HttpResponse
-from comparators.result import Diff, DiffKind, Verdict, VerdictKind
+from comparators.message import HttpResponse
+from comparators.result import Verdict, VerdictKind
 from shadow.config import ShadowSettings, load_settings
-from shadow.errors import StoreError
-from shadow.models import ComparisonRecord
 from shadow.pipeline import Pipeline
 from shadow.tee import CandidateClient
-from tests.factories import texchange, trequest, tresponse
+from tests.factories import TMetrics, TProfile, TStore, tcompare, texchange, trequest, tresponse
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 P1, P2 = str(uuid.UUID(int=1)), str(uuid.UUID(int=2))
 C1, C2 = str(uuid.UUID(int=101)), str(uuid.UUID(int=102))
-
-
-@dataclass
-class Rule:
-    eventual: bool = False
-    write: bool | None = None
-
-
-@dataclass
-class Route:
-    template: str
-    group: str
-    rule: Rule | None
-
-
-@dataclass
-class StandInProfile:
-    eventual: set[str] = field(default_factory=set)
-
-    def match(self, method: str, path: str) -> Route:
-        template = UUID.sub("{id}", path)
-        group = path.split("/")[2] if path.count("/") >= 2 else "other"
-        return Route(template, group, Rule(eventual=template in self.eventual))
-
-
-def stand_in_compare(
-    profile: Any,
-    request: HttpRequest,
-    primary: HttpResponse,
-    candidate: HttpResponse,
-    *,
-    context: Any = None,
-    id_map: Mapping[str, str] | None = None,
-    noise: Any = None,
-) -> Verdict:
-    route = profile.match(request.method, request.path)
-    diffs: list[Diff] = []
-    if primary.status != candidate.status:
-        diffs.append(Diff(path="/status", kind=DiffKind.STATUS, primary=primary.status, candidate=candidate.status))
-    else:
-        mapped = UUID.sub(lambda m: (id_map or {}).get(m.group(), m.group()), candidate.body.decode())
-        if primary.body.decode() != mapped:
-            diffs.append(Diff(path="/body", kind=DiffKind.BODY, primary=primary.body.decode(), candidate=mapped))
-    kind = VerdictKind.MISMATCH if diffs else VerdictKind.MATCH
-    return Verdict(kind=kind, method=request.method, route=route.template, group=route.group, diffs=tuple(diffs))
-
-
-class ListStore:
-    def __init__(self, fail: bool = False) -> None:
-        self.records: list[ComparisonRecord] = []
-        self.fail = fail
-        self.closed = False
-
-    def record_many(self, records: Sequence[ComparisonRecord]) -> None:
-        if self.fail:
-            raise StoreError("database is locked (injected)")
-        self.records.extend(records)
-
-    def close(self) -> None:
-        self.closed = True
-
-
-class FakeMetrics:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, tuple[Any, ...]]] = []
-
-    def __getattr__(self, name: str) -> Callable[..., None]:
-        return lambda *args: self.calls.append((name, args))
-
-    def named(self, name: str) -> list[tuple[Any, ...]]:
-        return [args for call, args in self.calls if call == name]
 
 
 Handler = Callable[[httpx.Request], Awaitable[httpx.Response]]
@@ -122,18 +48,18 @@ async def make_pipeline() -> Any:
     made: list[Pipeline] = []
 
     async def build(
-        handler: Handler, *, profile: StandInProfile | None = None, store: ListStore | None = None, **overrides: Any
-    ) -> tuple[Pipeline, ListStore, FakeMetrics]:
+        handler: Handler, *, profile: TProfile | None = None, store: TStore | None = None, **overrides: Any
+    ) -> tuple[Pipeline, TStore, TMetrics]:
         settings: ShadowSettings = load_settings(candidate="http://candidate", **overrides)
-        store = store or ListStore()
-        metrics = FakeMetrics()
+        store = store or TStore()
+        metrics = TMetrics()
         client = CandidateClient(
             "http://candidate", timeout=settings.candidate_timeout, transport=httpx.MockTransport(handler)
         )
         pipeline = Pipeline(
             settings,
-            profile=profile or StandInProfile(),
-            compare=stand_in_compare,
+            profile=profile or TProfile(),
+            compare=tcompare,
             client=client,
             store=store,
             metrics=metrics,
@@ -299,7 +225,7 @@ async def test_eventual_routes_are_reread_until_they_converge(make_pipeline: Any
     async def handler(request: httpx.Request) -> httpx.Response:
         return json_response({"status": next(answers, "inreview")})
 
-    profile = StandInProfile(eventual={"/api/tasks/{id}"})
+    profile = TProfile(eventual={"/api/tasks/{id}"})
     pipeline, store, _ = await make_pipeline(handler, profile=profile, eventual={"first_delay": 0.01, "window": 2})
     pipeline.submit(texchange(request=trequest(path=f"/api/tasks/{P1}"), primary=primary_json({"status": "inreview"})))
     await finish(pipeline)
@@ -316,7 +242,7 @@ async def test_writes_are_never_reread_even_on_eventual_routes(make_pipeline: An
         calls += 1
         return json_response({"status": "other"})
 
-    profile = StandInProfile(eventual={"/api/tasks/{id}"})
+    profile = TProfile(eventual={"/api/tasks/{id}"})
     pipeline, store, _ = await make_pipeline(handler, profile=profile, eventual={"first_delay": 0.01, "window": 1})
     request = trequest(method="PUT", path=f"/api/tasks/{P1}", json={"status": "done"})
     pipeline.submit(texchange(request=request, primary=primary_json({"status": "done"})))
@@ -332,9 +258,8 @@ async def test_streams_are_mirrored_while_the_primary_records(make_pipeline: Any
 
     pipeline, store, _ = await make_pipeline(handler)
     headers = (("content-type", "text/event-stream"),)
-    ticket = pipeline.open_stream(
-        trequest(path="/api/events"), exchange_id="s1", started_at=0, status=200, headers=headers
-    )
+    head = tresponse(body=b"", headers=headers)
+    ticket = pipeline.open_stream(trequest(path="/api/events"), head, exchange_id="s1")
     assert ticket is not None
     await asyncio.sleep(0.05)
     ticket.finish(events, True)
@@ -350,7 +275,7 @@ async def test_a_failing_store_is_logged_once_and_the_shadow_goes_on(
     async def handler(request: httpx.Request) -> httpx.Response:
         return json_response({"id": C1})
 
-    store = ListStore(fail=True)
+    store = TStore(fail=True)
     with caplog.at_level(logging.ERROR):
         pipeline, _, metrics = await make_pipeline(handler, store=store, store_writes={"batch_size": 1})
         for _ in range(3):
@@ -382,10 +307,10 @@ async def test_a_comparator_crash_is_recorded_as_a_mismatch() -> None:
     async def handler(request: httpx.Request) -> httpx.Response:
         return json_response(None)
 
-    store = ListStore()
+    store = TStore()
     client = CandidateClient("http://c", timeout=1, transport=httpx.MockTransport(handler))
     pipeline = Pipeline(
-        load_settings(candidate="http://c"), profile=StandInProfile(), compare=broken, client=client, store=store
+        load_settings(candidate="http://c"), profile=TProfile(), compare=broken, client=client, store=store
     )
     await pipeline.start()
     pipeline.submit(texchange())
