@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -28,8 +28,8 @@ __all__ = [
     "EventualSettings",
     "HeaderRule",
     "ShadowSettings",
-    "StoreSettings",
     "StreamSettings",
+    "WriterSettings",
     "load_settings",
 ]
 
@@ -83,12 +83,18 @@ class EventualSettings(_Frozen):
     factor: float = Field(default=2.0, ge=1)
 
 
-class StoreSettings(_Frozen):
-    """Batched writes of comparison records; the queue is bounded and drops (counted) when full."""
+class WriterSettings(_Frozen):
+    """Batched writes of comparison records; the buffer is bounded and drops (counted) when full."""
 
-    batch_size: int = Field(default=200, ge=1)
-    flush_seconds: float = Field(default=0.5, gt=0)
-    max_queued: int = Field(default=10_000, ge=1)
+    batch_size: int = Field(default=256, ge=1)
+    flush_interval: float = Field(default=0.5, gt=0)
+    capacity: int = Field(default=10_000, ge=1)
+
+    @model_validator(mode="after")
+    def _capacity_holds_a_batch(self) -> WriterSettings:
+        if self.capacity < self.batch_size:
+            raise ValueError("capacity must hold at least one batch")
+        return self
 
 
 class ShadowSettings(BaseSettings):
@@ -128,7 +134,8 @@ class ShadowSettings(BaseSettings):
     breaker: BreakerSettings = BreakerSettings()
     stream: StreamSettings = StreamSettings()
     eventual: EventualSettings = EventualSettings()
-    store_writes: StoreSettings = StoreSettings()
+    writer: WriterSettings = WriterSettings()
+    redaction_key: SecretStr | None = None  # keyed hashes of secrets in the store; None: random per process
 
     @field_validator("primary", "candidate")
     @classmethod

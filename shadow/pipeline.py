@@ -39,6 +39,7 @@ from shadow.tee import CandidateClient, mirror_request
 __all__ = ["MetricsSink", "Pipeline"]
 
 log = logging.getLogger(__name__)
+_STORE_LOG_EVERY = 60.0  # seconds between repeated store-failure log lines
 
 
 class MetricsSink(Protocol):
@@ -86,7 +87,9 @@ class Pipeline:
         self._listeners = list(listeners)
         self._lanes = Lanes(settings.max_pending)
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
-        self._writer = RecordWriter(store, settings.store_writes, on_error=self._store_failed)
+        self._store = store
+        self._writer = RecordWriter(store, settings.writer, on_error=self._store_failed) if store is not None else None
+        self._last_store_log = -_STORE_LOG_EVERY
         self._breaker = CircuitBreaker(settings.breaker, on_change=self._breaker_changed)
         self._workers: list[asyncio.Task[None]] = []
         self._stopped = False
@@ -100,7 +103,8 @@ class Pipeline:
     async def start(self) -> None:
         if self._workers:
             return
-        self._writer.start()
+        if self._writer is not None:
+            self._writer.start()
         self._workers = [spawn(self._work(), name=f"shadow worker {n}") for n in range(self.settings.workers)]
         if self._metrics is not None:
             self._metrics.breaker(self._breaker.state)
@@ -114,7 +118,13 @@ class Pipeline:
             await self.drain(drain)
         await cancel_and_wait(self._workers)
         self._workers = []
-        await self._writer.stop()
+        if self._writer is not None:
+            await self._writer.aclose()
+        if self._store is not None:
+            try:
+                await asyncio.to_thread(self._store.close)
+            except Exception as exc:
+                log.error("shadow: closing the evidence store failed: %s", exc)
         await self._client.aclose()
 
     def retune(self, settings: ShadowSettings) -> bool:
@@ -139,7 +149,8 @@ class Pipeline:
             await asyncio.wait_for(self._idle.wait(), timeout)
         except TimeoutError:
             return False
-        await self._writer.flush()
+        if self._writer is not None:
+            await self._writer.flush()
         return True
 
     @property
@@ -191,8 +202,17 @@ class Pipeline:
     def _admit(
         self, request: HttpRequest, route: RouteMatch, write: bool, started: float, completed: float, *, stream: bool
     ) -> Ticket:
-        scope = scope_of(request, route.template, self.settings.lane_scope_keys)
+        scope = scope_of(request, route.template, self._scope_keys(route))
         return self._lanes.admit(write=write, started_at=started, completed_at=completed, scope=scope, stream=stream)
+
+    def _scope_keys(self, route: RouteMatch) -> tuple[str, ...]:
+        """Configured keys win; else the profile's hint: ``project`` scopes by the project id where the
+        request names it (anything that does not name one stays global, which orders against all)."""
+        if self.settings.lane_scope_keys:
+            return self.settings.lane_scope_keys
+        if getattr(route.rule, "scope", None) == "project":
+            return ("project_id", "id") if route.template.startswith("/api/projects/{") else ("project_id",)
+        return ()
 
     def _enqueue(self, job: _Job) -> None:
         self._unfinished += 1
@@ -330,14 +350,20 @@ class Pipeline:
         self.counts[kind] = self.counts.get(kind, 0) + 1
         if self._metrics is not None:
             self._metrics.exchange(record.verdict.group, record.exchange.request.method, kind)
-        self._writer.put(record)
+        if self._writer is not None:
+            self._writer.submit(record)
         for listener in self._listeners:
             try:
                 listener(record)
             except Exception:
                 log.exception("shadow: a record listener failed")
 
-    def _store_failed(self, exc: Exception) -> None:
+    def _store_failed(self, exc: Exception, lost: int) -> None:
+        """One clear line the first time (then at most once a minute); counted every time."""
+        now = time.monotonic()
+        if now - self._last_store_log >= _STORE_LOG_EVERY:
+            self._last_store_log = now
+            log.error("shadow: the evidence store failed, %d record(s) lost, the proxy keeps serving: %s", lost, exc)
         if self._metrics is not None:
             self._metrics.store_errors()
 

@@ -68,10 +68,11 @@ def open_store(settings: ShadowSettings) -> Store | None:
     """The evidence store, or None (with one clear log line) when it is not configured or cannot be opened."""
     if settings.store is None:
         return None
-    from shadow.store import ResultStore
+    from shadow.store import ResultStore, StoreSettings
 
+    evidence = StoreSettings(redaction_key=settings.redaction_key) if settings.redaction_key is not None else None
     try:
-        store: Store = ResultStore.open(settings.store, settings=settings)
+        store: Store = ResultStore.open(settings.store, settings=evidence)
     except StoreError as exc:
         log.error("shadow: cannot open the evidence store %s, comparisons will not be kept: %s", settings.store, exc)
         return None

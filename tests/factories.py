@@ -92,6 +92,7 @@ def texchange(
 class TRule:
     eventual: bool = False
     write: bool | None = None
+    scope: str | None = None
 
 
 @dataclass

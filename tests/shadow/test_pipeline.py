@@ -277,7 +277,7 @@ async def test_a_failing_store_is_logged_once_and_the_shadow_goes_on(
 
     store = TStore(fail=True)
     with caplog.at_level(logging.ERROR):
-        pipeline, _, metrics = await make_pipeline(handler, store=store, store_writes={"batch_size": 1})
+        pipeline, _, metrics = await make_pipeline(handler, store=store, writer={"batch_size": 1})
         for _ in range(3):
             assert pipeline.submit(texchange())
         await finish(pipeline)
@@ -319,3 +319,34 @@ async def test_a_comparator_crash_is_recorded_as_a_mismatch() -> None:
     assert record.verdict.kind is VerdictKind.MISMATCH and "comparator failed: KeyError" in (
         record.verdict.reason or ""
     )
+
+
+async def test_the_profiles_project_scope_hint_gives_independent_lanes(make_pipeline: Any) -> None:
+    order: list[str] = []
+    release_a = asyncio.Event()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        project = orjson.loads(request.content)["project_id"] if request.content else request.url.params["project_id"]
+        if project == "a" and request.method == "POST":
+            await release_a.wait()  # project a's write is stuck on the candidate...
+        order.append(f"{request.method} {project}")
+        return json_response(None)
+
+    class ScopedProfile(TProfile):
+        def match(self, method: str, path: str) -> Any:
+            route = super().match(method, path)
+            assert route.rule is not None
+            route.rule.scope = "project"
+            return route
+
+    pipeline, _, _ = await make_pipeline(handler, profile=ScopedProfile())
+    for n, project in enumerate(("a", "b")):
+        create = trequest(method="POST", path="/api/tasks", json={"project_id": project, "title": "t"})
+        pipeline.submit(texchange(request=create, primary=primary_json(None), started_at=n, completed_at=n + 0.1))
+    read_b = trequest(path="/api/tasks", query="project_id=b")
+    pipeline.submit(texchange(request=read_b, primary=primary_json(None), started_at=5, completed_at=5.1))
+    await asyncio.sleep(0.1)
+    assert order == ["POST b", "GET b"]  # ...while project b's write and read go ahead
+    release_a.set()
+    await finish(pipeline)
+    assert order == ["POST b", "GET b", "POST a"]

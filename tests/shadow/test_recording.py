@@ -3,7 +3,7 @@ import threading
 from collections.abc import Sequence
 
 from comparators.result import Verdict, VerdictKind
-from shadow.config import StoreSettings
+from shadow.config import WriterSettings
 from shadow.errors import StoreError
 from shadow.models import CandidateOutcome, ComparisonRecord
 from shadow.recording import RecordWriter
@@ -31,23 +31,24 @@ class ThreadCheckingStore:
 
 async def test_batches_are_written_off_the_event_loop() -> None:
     store = ThreadCheckingStore()
-    writer = RecordWriter(store, StoreSettings(batch_size=3, flush_seconds=0.05))
+    writer = RecordWriter(store, WriterSettings(batch_size=3, flush_interval=0.05))
     writer.start()
     for n in range(7):
-        writer.put(record(n))
+        writer.submit(record(n))
     await asyncio.sleep(0.2)
-    await writer.stop()
+    await writer.aclose()
     assert [i for batch in store.batches for i in batch] == [f"ex{n}" for n in range(7)]
     assert max(len(batch) for batch in store.batches) == 3
     assert threading.get_ident() not in store.threads
-    assert store.closed and writer.written == 7
+    assert not store.closed and writer.written == 7  # closing the store is the owner's job
+    assert not writer.submit(record(8)) and writer.dropped == 1
 
 
 async def test_a_full_queue_drops_and_counts() -> None:
     store = ThreadCheckingStore()
-    writer = RecordWriter(store, StoreSettings(batch_size=100, max_queued=2, flush_seconds=10))
+    writer = RecordWriter(store, WriterSettings(batch_size=2, capacity=2, flush_interval=10))
     for n in range(5):
-        writer.put(record(n))
+        writer.submit(record(n))
     assert writer.dropped == 3
     await writer.flush()
     assert store.batches == [["ex0", "ex1"]]
@@ -61,19 +62,11 @@ async def test_store_errors_are_reported_and_writing_goes_on() -> None:
                 raise StoreError("disk full")
             super().record_many(records)
 
-    errors: list[Exception] = []
+    errors: list[tuple[str, int]] = []
     store = Flaky()
-    writer = RecordWriter(store, StoreSettings(batch_size=1), on_error=errors.append)
-    writer.put(record(1))
-    writer.put(record(2))
+    writer = RecordWriter(store, WriterSettings(batch_size=1), on_error=lambda exc, n: errors.append((str(exc), n)))
+    writer.submit(record(1))
+    writer.submit(record(2))
     await writer.flush()
-    assert [str(e) for e in errors] == ["disk full"]
+    assert errors == [("disk full", 1)]
     assert writer.failed == 1 and writer.written == 1 and store.batches[-1] == ["ex2"]
-
-
-async def test_without_a_store_nothing_is_kept() -> None:
-    writer = RecordWriter(None, StoreSettings())
-    writer.start()
-    writer.put(record(1))
-    await writer.stop()
-    assert writer.written == 0 and writer.dropped == 0
