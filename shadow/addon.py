@@ -16,8 +16,7 @@ from comparators.message import HttpRequest, HttpResponse
 from shadow.config import ShadowSettings, load_settings
 from shadow.errors import ShadowError
 from shadow.models import Exchange
-from shadow.pipeline import Pipeline
-from shadow.service import build_pipeline
+from shadow.service import ShadowLeg, build_shadow
 from shadow.streams import StreamRecorder
 
 __all__ = ["Shadow", "capture_exchange", "capture_request", "capture_response"]
@@ -68,10 +67,10 @@ def capture_exchange(flow: http.HTTPFlow) -> Exchange:
 
 
 class Shadow:
-    def __init__(self, factory: Callable[[ShadowSettings], Pipeline] = build_pipeline) -> None:
+    def __init__(self, factory: Callable[[ShadowSettings], ShadowLeg] = build_shadow) -> None:
         self._factory = factory
         self.settings: ShadowSettings | None = None
-        self.pipeline: Pipeline | None = None
+        self.pipeline: ShadowLeg | None = None
         self._filter: flowfilter.TFilter | None = None
         self._running = False
 
@@ -111,7 +110,7 @@ class Shadow:
         if self.pipeline is not None:
             await self.pipeline.stop(drain=2.0)
 
-    def _shadowed(self, flow: http.HTTPFlow) -> Pipeline | None:
+    def _shadowed(self, flow: http.HTTPFlow) -> ShadowLeg | None:
         """Guard: the pipeline if this flow is to be shadowed at all."""
         if self.pipeline is None or not flow.live or flow.is_replay or flow.error:
             return None

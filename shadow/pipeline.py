@@ -236,6 +236,12 @@ class Pipeline:
                 return f"{side} body of {size} bytes is over max_body_bytes={limit}"
         return None
 
+    def count_shed(self, group: str, count: int) -> None:
+        """Exchanges shed before they reached this pipeline (the proxy's full pipe to the worker)."""
+        self.counts["shed"] = self.counts.get("shed", 0) + count
+        for _ in range(count if self._metrics is not None else 0):
+            self._metrics.shed(group)  # type: ignore[union-attr]
+
     def _shed(self, exchange: Exchange, route: RouteMatch, reason: str) -> bool:
         verdict = Verdict(
             kind=VerdictKind.SHED,

@@ -9,22 +9,59 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import httpx
 
+from comparators.message import HttpRequest, HttpResponse
 from shadow.config import ShadowSettings
 from shadow.errors import ConfigError, StoreError
-from shadow.models import ComparisonRecord
+from shadow.judging import Profile
+from shadow.models import ComparisonRecord, Exchange
+from shadow.offload import OffloadedPipeline
 from shadow.pipeline import MetricsSink, Pipeline
 from shadow.recording import Store
 from shadow.tee import CandidateClient
 
-__all__ = ["build_pipeline", "open_store", "process_metrics"]
+__all__ = ["ShadowLeg", "build_pipeline", "build_shadow", "open_store", "process_metrics"]
 
 log = logging.getLogger(__name__)
+# httpx logs every request at INFO: inside the proxy that is one log line per mirrored exchange.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+class ShadowLeg(Protocol):
+    """What the addon drives: an in-process ``Pipeline`` or an ``OffloadedPipeline`` (worker process)."""
+
+    settings: ShadowSettings
+
+    def submit(self, exchange: Exchange) -> bool: ...
+    def open_stream(self, request: HttpRequest, head: HttpResponse, *, exchange_id: str) -> _Ticket | None: ...
+    def retune(self, settings: ShadowSettings) -> bool: ...
+    def start_soon(self) -> None: ...
+    def close_soon(self) -> None: ...
+    async def start(self) -> None: ...
+    async def stop(self, *, drain: float = 0.0) -> None: ...
+    async def drain(self, timeout: float) -> bool: ...
+
+
+class _Ticket(Protocol):
+    def finish(self, body: bytes, complete: bool) -> None: ...
+
 
 _metrics: MetricsSink | None = None
 _served_ports: set[int] = set()
+
+
+def build_shadow(settings: ShadowSettings) -> ShadowLeg:
+    """The addon's default: the shadow leg in a worker process (``offload``, the default) or in this one.
+    The profile is loaded here either way, so a bad one fails at configure time, not in the worker."""
+    if not settings.offload:
+        return build_pipeline(settings)
+    if settings.candidate is None:
+        raise ConfigError("no candidate URL: set shadow_candidate / --candidate / SHADOW_CANDIDATE")
+    _load_profile(settings)
+    return OffloadedPipeline(settings)
 
 
 def build_pipeline(
@@ -37,12 +74,8 @@ def build_pipeline(
     if settings.candidate is None:
         raise ConfigError("no candidate URL: set shadow_candidate / --candidate / SHADOW_CANDIDATE")
     from comparators.compare import CompareContext, compare_exchange
-    from comparators.profiles import load_profile
 
-    try:
-        profile = load_profile(settings.profile)
-    except Exception as exc:
-        raise ConfigError(f"cannot load profile {settings.profile!r}: {exc}") from None
+    profile = _load_profile(settings)
     context = CompareContext(primary_prefixes=settings.primary_prefixes, candidate_prefixes=settings.candidate_prefixes)
     if metrics is None and settings.metrics_port is not None:
         metrics = process_metrics(settings.metrics_port)
@@ -62,6 +95,15 @@ def build_pipeline(
         context=context,
         listeners=listeners,
     )
+
+
+def _load_profile(settings: ShadowSettings) -> Profile:
+    from comparators.profiles import load_profile
+
+    try:
+        return load_profile(settings.profile)
+    except Exception as exc:
+        raise ConfigError(f"cannot load profile {settings.profile!r}: {exc}") from None
 
 
 def open_store(settings: ShadowSettings) -> Store | None:

@@ -228,7 +228,7 @@ def _failure(kind: CandidateErrorKind, exc: BaseException, started: float) -> Ca
 
 
 def _describe(exc: BaseException) -> str:
-    text = str(exc).strip()
+    text = " ".join(str(exc).split())  # one line: some transports put the offending bytes on lines of their own
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
