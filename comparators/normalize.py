@@ -112,14 +112,21 @@ class _Run:
         self.ctx = ctx
         self._raw = raw
 
-    def mask_key(self, value: Any) -> bytes:
-        """Sort key of a value: its canonical bytes with the document-wide masks applied and UUIDs
-        collapsed (not numbered: numbering follows document order, which sorting is about to change)."""
+    def sort_key(self, value: Any) -> tuple[int, Any]:
+        """How sort rules order values: by JSON type, numbers by value, strings and containers by their
+        canonical bytes with the document-wide masks applied and UUIDs collapsed (not numbered: numbering
+        follows document order, which sorting is about to change)."""
+        if value is None:
+            return (0, 0)
+        if isinstance(value, bool):
+            return (1, value)
+        if isinstance(value, (int, float)):
+            return (2, value)
         data = canonical_bytes(value)
         for rule in self._raw:
             assert rule.raw is not None
             data = rule.raw(data, self, False)
-        return data
+        return (3 if isinstance(value, str) else 4, data)
 
 
 TreeKernel = Callable[[Any, _Run], Any]
@@ -325,7 +332,7 @@ def _sort_array(params: _SortParams) -> _Compiled:
             if not isinstance(node, list):
                 return node
             return sorted(
-                node, key=lambda e: tuple(run.mask_key(_member(e, k)) for k in keys), reverse=params.descending
+                node, key=lambda e: tuple(run.sort_key(_member(e, k)) for k in keys), reverse=params.descending
             )
 
         return transform(doc, paths, sort)
@@ -350,7 +357,7 @@ def _multiset(params: _PathsParams) -> _Compiled:
     paths = PathSet(params.paths)
 
     def tree(doc: Any, run: _Run) -> Any:
-        return transform(doc, paths, lambda node: sorted(node, key=run.mask_key) if isinstance(node, list) else node)
+        return transform(doc, paths, lambda node: sorted(node, key=run.sort_key) if isinstance(node, list) else node)
 
     return _Compiled("multiset", 90, tree=tree)
 

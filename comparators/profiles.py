@@ -258,8 +258,9 @@ def _first_error(exc: ValidationError, data: dict[str, Any]) -> str:
     where = ".".join(str(part) for part in loc) or "profile"
     if len(loc) >= 2 and loc[0] == "routes" and isinstance(loc[1], int):
         route = (data.get("routes") or [])[loc[1]]
-        if isinstance(route, dict):
-            where += f" ({route.get('method')} {route.get('template')})"
+        if isinstance(route, dict):  # name the route, not only its index
+            rest = ".".join(str(part) for part in loc[2:])
+            where = f"routes.{loc[1]} ({route.get('method')} {route.get('template')})" + (f" {rest}" if rest else "")
     message = str(first["msg"]).removeprefix("Value error, ")
     more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
     return f"{where}: {message}{more}"

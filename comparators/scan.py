@@ -107,7 +107,7 @@ class StringValues:
         parts = self._pattern.split(data)
         if len(parts) == 1:
             return data
-        parts[1::2] = [value(part) for part in parts[1::2]]
+        parts[1::2] = [b'"' + value(part) for part in parts[1::2]]  # the match began at the opening quote
         return b"".join(parts)
 
 

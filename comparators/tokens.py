@@ -39,9 +39,12 @@ def ts_token(family: str | None = None) -> str:
 
 
 def token_family(value: object) -> str | None:
-    """``"uuid"`` or ``"ts"`` when ``value`` is exactly a mask token of that family, else None."""
-    if not isinstance(value, str) or not value.startswith("<"):
+    """``"uuid"`` for a UUID reference (a ``<uuid:n>`` token, or a UUID kept literal because both sides
+    know it), ``"ts"`` for a timestamp token, else None."""
+    if not isinstance(value, str):
         return None
+    if not value.startswith("<"):
+        return "uuid" if len(value) == 36 and UUID_TEXT.fullmatch(value) else None
     match = _TOKEN.fullmatch(value)
     if match is None:
         return None
