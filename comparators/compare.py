@@ -20,6 +20,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
@@ -56,12 +57,18 @@ class CompareContext:
     def normalize_contexts(self, id_map: Mapping[str, str] | None = None) -> tuple[NormalizeContext, NormalizeContext]:
         """(primary, candidate) contexts: the candidate side maps its ids back to the primary's; ids
         known to both sides stay literal on both."""
-        mapping = dict(id_map or {})
+        if not id_map:
+            return self._plain_contexts
+        mapping = dict(id_map)
         known = frozenset(mapping.values())
         return (
             NormalizeContext(prefixes=self.primary_prefixes, known_ids=known),
             NormalizeContext(prefixes=self.candidate_prefixes, id_map=mapping, known_ids=known),
         )
+
+    @cached_property
+    def _plain_contexts(self) -> tuple[NormalizeContext, NormalizeContext]:
+        return NormalizeContext(prefixes=self.primary_prefixes), NormalizeContext(prefixes=self.candidate_prefixes)
 
 
 def response_diffs(

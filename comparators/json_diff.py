@@ -89,12 +89,16 @@ def _objects(primary: dict[str, Any], candidate: dict[str, Any], path: str, foun
 def _arrays(primary: list[Any], candidate: list[Any], path: str, found: list[Diff]) -> None:
     raw_p = [canonical_bytes(item) for item in primary]
     raw_c = [canonical_bytes(item) for item in candidate]
+    if len(primary) == len(candidate):
+        changed = [i for i, (a, b) in enumerate(zip(raw_p, raw_c, strict=True)) if a != b]
+        if len(changed) == 1:  # one element changed: it cannot be a reordering, nothing to align
+            _diff(primary[changed[0]], candidate[changed[0]], join_pointer(path, changed[0]), found)
+            return
+        if not changed:
+            return
     keys_p = [collapse_uuid_refs(item) for item in raw_p]
     keys_c = [collapse_uuid_refs(item) for item in raw_c]
     if len(primary) == len(candidate):
-        changed = [i for i, (a, b) in enumerate(zip(raw_p, raw_c, strict=True)) if a != b]
-        if not changed:
-            return
         if keys_p != keys_c and sorted(keys_p) == sorted(keys_c):
             first = next(i for i, (a, b) in enumerate(zip(keys_p, keys_c, strict=True)) if a != b)
             note = f"same {len(primary)} elements in another order (first difference at index {first})"
@@ -112,8 +116,6 @@ def _arrays(primary: list[Any], candidate: list[Any], path: str, found: list[Dif
 def _in_place(changed: list[int], keys_p: list[bytes], keys_c: list[bytes]) -> bool:
     """True when no changed element shows up elsewhere in the other list: the elements were edited where
     they stand, nothing was inserted, removed or moved (which would call for an alignment)."""
-    if len(changed) == 1:
-        return True
     others_p, others_c = set(keys_p), set(keys_c)
     return all(keys_p[i] == keys_c[i] or (keys_c[i] not in others_p and keys_p[i] not in others_c) for i in changed)
 

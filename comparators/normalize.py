@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import lru_cache
 from typing import Any, Literal
 
 import orjson
@@ -29,8 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from comparators.canonical import NotJson, canonical_bytes, copy_json, parse_json
 from comparators.paths import REMOVE, PathPattern, PathSet, split_pointer, transform
 from comparators.scan import MemberStrings, StringValues, replace_hex_runs, split_uuids
-from comparators.timestamps import mask_timestamp_bytes, timestamp_token
-from comparators.tokens import uuid_token
+from comparators.timestamps import AUTOSI_FAST, mask_timestamp_bytes, timestamp_token
+from comparators.tokens import uuid_tokens
 
 __all__ = [
     "NAMED_PATTERNS",
@@ -58,6 +58,9 @@ class NormalizeContext:
     prefixes: Mapping[str, str | Sequence[str]] = field(default_factory=dict)
     id_map: Mapping[str, str] = field(default_factory=dict)
     known_ids: frozenset[str] = frozenset()
+    prefix_patterns: tuple[tuple[str, bytes, re.Pattern[bytes]], ...] = field(init=False, repr=False, compare=False)
+    id_map_bytes: dict[bytes, bytes] = field(init=False, repr=False, compare=False)
+    known_ids_bytes: frozenset[bytes] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         cleaned: dict[str, tuple[str, ...]] = {}
@@ -70,6 +73,11 @@ class NormalizeContext:
                     raise ValueError(f"prefix {name} must be an absolute path other than '/': {path!r}")
             cleaned[name] = tuple(path.rstrip("/") for path in paths)
         object.__setattr__(self, "prefixes", cleaned)
+        pairs = frozenset((name, path) for name, paths in cleaned.items() for path in paths)
+        # Byte forms, computed once per context: the masks run on canonical JSON bytes.
+        object.__setattr__(self, "prefix_patterns", _prefix_patterns(pairs))
+        object.__setattr__(self, "id_map_bytes", {k.encode(): v.encode() for k, v in self.id_map.items()})
+        object.__setattr__(self, "known_ids_bytes", frozenset(value.encode() for value in self.known_ids))
 
     @classmethod
     def merged(cls, *contexts: NormalizeContext) -> NormalizeContext:
@@ -85,24 +93,16 @@ class NormalizeContext:
             known |= ctx.known_ids
         return cls(prefixes=prefixes, id_map=id_map, known_ids=frozenset(known))
 
-    @cached_property
-    def prefix_patterns(self) -> list[tuple[str, bytes, re.Pattern[bytes]]]:
-        """(name, literal, pattern) per prefix path, longest first (the worktrees root may sit inside a
-        work dir or HOME); the pattern stops at a path boundary (``/tmp/w1`` does not mask ``/tmp/w10``)."""
-        pairs = {(name, path) for name, paths in self.prefixes.items() for path in paths}
-        found = []
-        for name, path in sorted(pairs, key=lambda item: (-len(item[1]), item)):
-            literal = orjson.dumps(path)[1:-1]  # as it appears inside a JSON string
-            found.append((name, literal, re.compile(re.escape(literal) + rb"(?![A-Za-z0-9._-])")))
-        return found
 
-    @cached_property
-    def id_map_bytes(self) -> dict[bytes, bytes]:
-        return {key.encode(): value.encode() for key, value in self.id_map.items()}
-
-    @cached_property
-    def known_ids_bytes(self) -> frozenset[bytes]:
-        return frozenset(value.encode() for value in self.known_ids)
+@lru_cache(maxsize=256)
+def _prefix_patterns(pairs: frozenset[tuple[str, str]]) -> tuple[tuple[str, bytes, re.Pattern[bytes]], ...]:
+    """(name, literal, pattern) per prefix path, longest first (the worktrees root may sit inside a work
+    dir or HOME); the pattern stops at a path boundary (``/tmp/w1`` does not mask ``/tmp/w10``)."""
+    found = []
+    for name, path in sorted(pairs, key=lambda item: (-len(item[1]), item)):
+        literal = orjson.dumps(path)[1:-1]  # as it appears inside a JSON string
+        found.append((name, literal, re.compile(re.escape(literal) + rb"(?![A-Za-z0-9._-])")))
+    return tuple(found)
 
 
 class _Run:
@@ -501,9 +501,10 @@ def _mask_timestamp(params: _TimestampParams) -> _Compiled:
     """Replace RFC 3339 timestamps by a format token (``<ts>``); a non-timestamp stays as it is, so a
     different format family shows up as a FORMAT difference (see ``timestamps.py`` for the decision)."""
     exact = params.precision == "exact"
+    autosi = AUTOSI_FAST.fullmatch
 
     def mask(value: bytes) -> bytes:
-        return mask_timestamp_bytes(value, exact=exact)
+        return b"<ts>" if not exact and autosi(value) else mask_timestamp_bytes(value, exact=exact)
 
     patterns = [PathPattern(p) for p in params.paths]
     keys = [p.anywhere_key for p in patterns]
@@ -535,11 +536,12 @@ def _mask_uuid(params: _Params) -> _Compiled:
         if not numbering:
             pieces[1::2] = [uuid if uuid in known else b"<uuid>" for uuid in found]
             return b"".join(pieces)
-        numbers: dict[bytes, bytes] = {}
-        for uuid in dict.fromkeys(found):  # distinct, in order of first appearance
-            if uuid not in known:
-                numbers[uuid] = uuid_token(len(numbers) + 1).encode()
-        pieces[1::2] = [numbers.get(uuid, uuid) for uuid in found]
+        # Distinct UUIDs in order of first appearance, numbered, then substituted: all in C but the filter.
+        distinct = dict.fromkeys(found if not known else [uuid for uuid in found if uuid not in known])
+        numbers = dict(zip(distinct, uuid_tokens(len(distinct)), strict=False))
+        if known:
+            numbers.update((uuid, uuid) for uuid in known)
+        pieces[1::2] = map(numbers.__getitem__, found)
         return b"".join(pieces)
 
     return _Compiled("mask_uuid", 100, raw=raw)

@@ -35,22 +35,6 @@ class Template:
     segments: tuple[str | None, ...]
     params: tuple[str, ...]
 
-    def match(self, segments: list[str]) -> tuple[int, ...] | None:
-        """Priority key (lower is better: literal 0, parameter 1 at each position) or None."""
-        if len(segments) != len(self.segments):
-            return None
-        key = []
-        for wanted, given in zip(self.segments, segments, strict=True):
-            if wanted is None:
-                if not given:
-                    return None
-                key.append(1)
-            elif wanted == given:
-                key.append(0)
-            else:
-                return None
-        return tuple(key)
-
 
 def parse_template(text: str) -> Template:
     """``/api/projects/{id}/branches`` → Template; a clear ValueError for anything else."""
@@ -82,40 +66,67 @@ class Lookup[T]:
     method_allowed: bool = True
 
 
+class _Node[T]:
+    """One segment position of the route tree: literal children, one parameter child, a route ending here."""
+
+    __slots__ = ("literals", "param", "route")
+
+    def __init__(self) -> None:
+        self.literals: dict[str, _Node[T]] = {}
+        self.param: _Node[T] | None = None
+        self.route: tuple[Template, dict[str, T]] | None = None
+
+
 class Router[T]:
-    """Routes compiled once: ``Router([(method, template_text, value), ...]).lookup(method, path)``."""
+    """Routes compiled once into a segment tree: ``Router([(method, template, value), ...]).lookup(...)``."""
 
     def __init__(self, entries: Iterable[tuple[str, str, T]]) -> None:
-        self._by_depth: dict[int, list[tuple[Template, dict[str, T]]]] = {}
-        by_shape: dict[tuple[str | None, ...], tuple[Template, dict[str, T]]] = {}
+        self._root: _Node[T] = _Node()
+        vocabulary: set[str] = set()
         for method, text, value in entries:
             template = parse_template(text)
-            shape = template.segments
-            if shape in by_shape and by_shape[shape][0].text != text:
-                raise ValueError(f"templates {by_shape[shape][0].text!r} and {text!r} match the same paths")
-            entry = by_shape.setdefault(shape, (template, {}))
-            if method.upper() in entry[1]:
+            node = self._root
+            for segment in template.segments:
+                if segment is None:
+                    node.param = node.param or _Node()
+                    node = node.param
+                else:
+                    vocabulary.add(segment)
+                    node = node.literals.setdefault(segment, _Node())
+            if node.route is None:
+                node.route = (template, {})
+            elif node.route[0].text != text:
+                raise ValueError(f"templates {node.route[0].text!r} and {text!r} match the same paths")
+            if method.upper() in node.route[1]:
                 raise ValueError(f"route {method.upper()} {text} is listed twice")
-            entry[1][method.upper()] = value
-        for template, methods in by_shape.values():
-            self._by_depth.setdefault(len(template.segments), []).append((template, methods))
-        self.vocabulary = frozenset(s for t, _ in by_shape.values() for s in t.segments if s is not None)
+            node.route[1][method.upper()] = value
+        self.vocabulary = frozenset(vocabulary)
 
     def lookup(self, method: str, path: str) -> Lookup[T] | None:
         """The best template for ``path`` (None when no template matches the path at all)."""
         segments = _segments(path)
-        best: tuple[tuple[int, ...], Template, dict[str, T]] | None = None
-        for template, methods in self._by_depth.get(len(segments), ()):
-            key = template.match(segments)
-            if key is not None and (best is None or key < best[0]):
-                best = (key, template, methods)
-        if best is None:
+        found = _find(self._root, segments, 0)
+        if found is None:
             return None
-        _, template, methods = best
-        params = _params(template, segments)
+        template, methods = found
         method = method.upper()
         value = methods.get(method) or (methods.get("GET") if method == "HEAD" else None)
-        return Lookup(template, value, params, method_allowed=value is not None)
+        return Lookup(template, value, _params(template, segments), method_allowed=value is not None)
+
+
+def _find[T](node: _Node[T], segments: list[str], index: int) -> tuple[Template, dict[str, T]] | None:
+    # Depth first, literal before parameter at every position, backtracking: the first hit is the route
+    # matchit would pick (a literal segment beats a parameter at the same position).
+    if index == len(segments):
+        return node.route
+    literal = node.literals.get(segments[index])
+    if literal is not None:
+        found = _find(literal, segments, index + 1)
+        if found is not None:
+            return found
+    if node.param is not None and segments[index]:
+        return _find(node.param, segments, index + 1)
+    return None
 
 
 def _segments(path: str) -> list[str]:

@@ -32,13 +32,10 @@ def split_uuids(data: bytes) -> list[bytes]:
     parts = _UUID_FROM_DASH.split(data)
     if len(parts) == 1:
         return parts
-    pieces = []
-    for index in range(0, len(parts) - 1, 2):
-        text = parts[index]  # ends with the UUID's first 8 hex digits (the lookbehind saw them)
-        pieces.append(text[:-8])
-        pieces.append(text[-8:] + parts[index + 1])
-    pieces.append(parts[-1])
-    return pieces
+    texts = parts[0::2]  # each but the last ends with the next UUID's first 8 hex digits (the lookbehind saw them)
+    parts[1::2] = list(map(bytes.__add__, [text[-8:] for text in texts[:-1]], parts[1::2]))
+    parts[0:-1:2] = [text[:-8] for text in texts[:-1]]
+    return parts
 
 
 def has_long_integer(data: bytes) -> bool:

@@ -22,7 +22,7 @@ from datetime import datetime
 
 from comparators.tokens import ts_token
 
-__all__ = ["TimestampClass", "classify_timestamp", "mask_timestamp_bytes", "timestamp_token"]
+__all__ = ["AUTOSI_FAST", "TimestampClass", "classify_timestamp", "mask_timestamp_bytes", "timestamp_token"]
 
 _RFC3339 = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})[Tt](?P<time>\d{2}:\d{2}:\d{2})(?:\.(?P<fraction>\d+))?(?P<offset>[Zz]|[+-]\d{2}:\d{2})",
@@ -74,7 +74,7 @@ def timestamp_token(value: str, *, exact: bool = False) -> str | None:
 
 # The common case, decided by one regex without a calendar lookup: AutoSi with a day that exists in every
 # month (29-31 take the exact path). Bytes, because masks run on canonical JSON bytes.
-_AUTOSI_FAST = re.compile(
+AUTOSI_FAST = re.compile(
     rb"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
     rb"(?:\.[0-9]{3}|\.[0-9]{6}|\.[0-9]{9})?Z"
 )
@@ -82,7 +82,7 @@ _AUTOSI_FAST = re.compile(
 
 def mask_timestamp_bytes(value: bytes, *, exact: bool = False) -> bytes:
     """The token for a timestamp given as (unescaped) bytes, or ``value`` unchanged if it is not one."""
-    if not exact and _AUTOSI_FAST.fullmatch(value):
+    if not exact and AUTOSI_FAST.fullmatch(value):
         return b"<ts>"
     token = timestamp_token(value.decode("utf-8", "replace"), exact=exact)
     return value if token is None else token.encode()

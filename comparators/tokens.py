@@ -18,6 +18,7 @@ __all__ = [
     "token_family",
     "ts_token",
     "uuid_token",
+    "uuid_tokens",
 ]
 
 # A UUID of any version (seeded templates use randomblob(16): arbitrary version and variant nibbles,
@@ -31,6 +32,16 @@ _TOKEN = re.compile(r"<(uuid):\d+>|<(ts)(?::[a-z0-9-]+)?>")
 def uuid_token(number: int) -> str:
     """The n-th distinct UUID of a document (numbered from 1 by first appearance)."""
     return f"<uuid:{number}>"
+
+
+_UUID_TOKENS: list[bytes] = []
+
+
+def uuid_tokens(count: int) -> list[bytes]:
+    """``[b"<uuid:1>", ..., b"<uuid:count>"]`` (built once, shared: numbering is a hot path)."""
+    while len(_UUID_TOKENS) < count:
+        _UUID_TOKENS.append(uuid_token(len(_UUID_TOKENS) + 1).encode())
+    return _UUID_TOKENS[:count]
 
 
 def ts_token(family: str | None = None) -> str:
@@ -57,6 +68,10 @@ def collapse_uuid_refs(canonical: bytes) -> bytes:
     First-appearance numbering follows document order, so reordering a list renumbers its references;
     comparing collapsed forms tells "same elements, other order" from "different elements".
     """
-    pieces = split_uuids(_UUID_REF_BYTES.sub(b"<uuid>", canonical))
+    if b"<uuid:" in canonical:
+        canonical = _UUID_REF_BYTES.sub(b"<uuid>", canonical)
+    pieces = split_uuids(canonical)
+    if len(pieces) == 1:
+        return canonical
     pieces[1::2] = [b"<uuid>"] * (len(pieces) // 2)
     return b"".join(pieces)
