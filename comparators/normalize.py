@@ -177,13 +177,15 @@ class _PrefixParams(Params):
 
 @register_rule("mask_path_prefix", 50, _PrefixParams)
 def _mask_path_prefix(params: _PrefixParams) -> CompiledRule:
-    """Replace each side's own directories (context prefixes) by ``<NAME>``, anywhere in a string."""
+    """Replace each side's own directories (context prefixes) by ``<NAME>``, anywhere in a string; a
+    worktree dir right below one (``vk-<4 hex>-<slug>``) keeps only its slug."""
     wanted = None if params.names is None else frozenset(params.names)
 
     def raw(data: bytes, run: Run, numbering: bool) -> bytes:
-        for name, literal, pattern in run.ctx.prefix_patterns:
-            if (wanted is None or name in wanted) and literal in data:
-                data = pattern.sub(f"<{name}>".encode(), data)
+        for prefix in run.ctx.prefix_patterns:
+            if (wanted is None or prefix.name in wanted) and prefix.literal in data:
+                token = f"<{prefix.name}>".encode()
+                data = prefix.plain.sub(token, prefix.worktree.sub(token + b"/vk-<xxxx>-", data))
         return data
 
     return CompiledRule("mask_path_prefix", 50, raw=raw)

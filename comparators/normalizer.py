@@ -30,6 +30,7 @@ __all__ = [
     "Normalizer",
     "Params",
     "PathsParams",
+    "PrefixPattern",
     "RuleRef",
     "RuleSpec",
     "Run",
@@ -51,7 +52,7 @@ class NormalizeContext:
     prefixes: Mapping[str, str | Sequence[str]] = field(default_factory=dict)
     id_map: Mapping[str, str] = field(default_factory=dict)
     known_ids: frozenset[str] = frozenset()
-    prefix_patterns: tuple[tuple[str, bytes, re.Pattern[bytes]], ...] = field(init=False, repr=False, compare=False)
+    prefix_patterns: tuple[PrefixPattern, ...] = field(init=False, repr=False, compare=False)
     id_map_bytes: dict[bytes, bytes] = field(init=False, repr=False, compare=False)
     known_ids_bytes: frozenset[bytes] = field(init=False, repr=False, compare=False)
 
@@ -88,14 +89,31 @@ class NormalizeContext:
 
 
 @lru_cache(maxsize=256)
-def _prefix_patterns(pairs: frozenset[tuple[str, str]]) -> tuple[tuple[str, bytes, re.Pattern[bytes]], ...]:
-    """(name, literal, pattern) per prefix path, longest first (the worktrees root may sit inside a work
-    dir or HOME); the pattern stops at a path boundary (``/tmp/w1`` does not mask ``/tmp/w10``)."""
+def _prefix_patterns(pairs: frozenset[tuple[str, str]]) -> tuple[PrefixPattern, ...]:
+    """Per prefix path, longest first (the worktrees root may sit inside a work dir or HOME)."""
     found = []
     for name, path in sorted(pairs, key=lambda item: (-len(item[1]), item)):
         literal = orjson.dumps(path)[1:-1]  # as it appears inside a JSON string
-        found.append((name, literal, re.compile(re.escape(literal) + rb"(?![A-Za-z0-9._-])")))
+        escaped = re.escape(literal)
+        found.append(
+            PrefixPattern(
+                name=name,
+                literal=literal,
+                # a worktree dir right below the prefix: vk-<4 hex of the attempt id>-<slug> keeps its slug
+                worktree=re.compile(escaped + rb"/vk-[0-9a-f]{4}-"),
+                # the prefix itself, ending at a path boundary (/tmp/w1 does not mask /tmp/w10)
+                plain=re.compile(escaped + rb"(?![A-Za-z0-9._-])"),
+            )
+        )
     return tuple(found)
+
+
+@dataclass(frozen=True)
+class PrefixPattern:
+    name: str
+    literal: bytes
+    worktree: re.Pattern[bytes]
+    plain: re.Pattern[bytes]
 
 
 class Run:

@@ -153,7 +153,7 @@ def test_mask_path_prefix_stops_at_path_boundaries() -> None:
         "a": "<WORK>/repo",
         "b": "/tmp/w10/repo",
         "c": "<WORK>",
-        "d": "<WORKTREES>/vk-72fa-x",
+        "d": "<WORKTREES>/vk-<xxxx>-x",
         "e": "path `<WORK>/s` bad",
     }
     odd = NormalizeContext(prefixes={"HOME": '/tmp/we"ird\\home'})

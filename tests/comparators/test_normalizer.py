@@ -36,7 +36,7 @@ def test_context_byte_forms_and_merging() -> None:
     both = NormalizeContext.merged(primary, candidate)
     assert both.prefixes == {"WORK": ("/tmp/a", "/tmp/b"), "HOME": ("/h",)}
     assert both.id_map == {"x": U1} and both.known_ids == frozenset({U1})
-    assert [name for name, _, _ in both.prefix_patterns] == ["WORK", "WORK", "HOME"]  # longest first
+    assert [prefix.name for prefix in both.prefix_patterns] == ["WORK", "WORK", "HOME"]  # longest first
 
 
 def test_rules_run_in_phase_order_whatever_the_listing() -> None:
