@@ -102,6 +102,11 @@ describe("routing like axum", () => {
     const missing = await t.fetch("/api/projects", post({ name: "x" }));
     expect(missing.status).toBe(422);
     expect(await missing.text()).toBe("Failed to deserialize the JSON body into the target type: missing field `git_repo_path` at line 1 column 12");
+    const trailing = await t.fetch("/api/projects", { method: "POST", headers: { "content-type": "application/json" }, body: '{"name":"x"} x' });
+    expect(await trailing.text()).toBe("Failed to deserialize the JSON body into the target type: missing field `git_repo_path` at line 1 column 12");
+    const enumNumber = await t.fetch("/api/config", { method: "PUT", headers: { "content-type": "application/json" }, body: '{"config_version":"v6","theme":5}' });
+    expect(enumNumber.status).toBe(400);
+    expect(await enumNumber.text()).toBe("Failed to parse the request body as JSON: theme: expected value at line 1 column 32");
     const vendor = await t.fetch("/api/projects", { method: "POST", headers: { "content-type": "application/vnd.api+json; charset=utf-8" }, body: '{"name":"x"}' });
     expect(vendor.status).toBe(422);
   });

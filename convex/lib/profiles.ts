@@ -2,6 +2,8 @@
 // the complete document, canonicalises variant keys (SCREAMING_SNAKE_CASE, convert_case 0.6), refuses to
 // drop built-in executors or variants, validates executor keys / DEFAULT agents / reserved names, and keeps
 // each agent's known fields only (serde drops unknown fields and None values on the way back out).
+// 0.0.71 also refuses variant names starting with "__", but canonicalisation has already turned them into
+// plain names by then ("__x" → "X", observed), so that check can never fire and is not reproduced.
 
 import { capturedEnds, deserializeJson, Json } from "./serde/json";
 import { SerdeError, oneOf, rustDebugString } from "./serde/errors";
@@ -194,10 +196,6 @@ export function parseProfiles(body: Uint8Array): ProfilesParse {
     const agent = Object.keys(fallback)[0];
     if (agent !== executor) {
       return { ok: false, message: `${SAVE}Validation error: Executor key '${executor}' does not match the agent variant '${agent}'` };
-    }
-    const reserved = Object.keys(variants).find((name) => name.startsWith("__"));
-    if (reserved) {
-      return { ok: false, message: `${SAVE}Validation error: Configuration name '${reserved}' is reserved (starts with '__')` };
     }
   }
   return { ok: true, document: ordered(document) };

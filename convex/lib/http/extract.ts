@@ -1,5 +1,6 @@
 // axum's extractors as 0.0.71 uses them, with their rejections (shape E, text/plain):
-// `Json<T>` (415 without a JSON content type, 400 syntax, 422 data), `Query<T>` (400), `Path<Uuid>` (400).
+// `Json<T>` (415 without a JSON content type, 400 syntax, 422 data; bytes after the value are ignored, as
+// observed on the binary), `Query<T>` (400), `Path<Uuid>` (400).
 
 import { SerdeError } from "../serde/errors";
 import { Json, deserializeJson } from "../serde/json";
@@ -25,7 +26,7 @@ export async function jsonBody(request: Request, spec: Spec): Promise<Extracted<
   }
   const bytes = new Uint8Array(await request.arrayBuffer());
   try {
-    return { ok: true, value: deserializeJson(bytes, spec) };
+    return { ok: true, value: deserializeJson(bytes, spec, "ignored") };
   } catch (e) {
     if (!(e instanceof SerdeError)) throw e;
     return e.category === "data"

@@ -334,11 +334,12 @@ class Visitor {
   }
 }
 
-/** `serde_json::from_slice::<T>`: the value, then only whitespace may follow. Throws SerdeError. */
-export function deserializeJson(bytes: Uint8Array, spec: Spec): Json {
+/** Deserializes a `T` from the bytes; throws SerdeError. `serde_json::from_str` also requires that only
+ * whitespace follows (`end: "required"`); axum's `Json<T>` never checks, so trailing bytes are ignored there. */
+export function deserializeJson(bytes: Uint8Array, spec: Spec, end: "required" | "ignored" = "required"): Json {
   const reader = new Reader(bytes);
   const result = new Visitor(reader).deserialize(spec);
-  if (reader.ws() !== undefined) throw reader.errorPeek("TrailingCharacters");
+  if (end === "required" && reader.ws() !== undefined) throw reader.errorPeek("TrailingCharacters");
   return result;
 }
 
