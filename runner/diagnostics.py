@@ -1,8 +1,9 @@
 """Diagnostic commands, registered only when ``RUNNER_ENABLE_DIAGNOSTICS`` is set: they let protocol tests
 (crash and restart, concurrency) hold a lease for a while and observe side effects, with real files.
 
-``diag.appendOnce {path, line, sleepS}`` appends ``line`` to a ledger file under the roots unless the file
-already holds it, then sleeps. It is the pattern every side-effecting command follows: detect that the
+``diag.appendOnce {path, line, holdS}`` appends ``line`` to a ledger file under the roots unless the file
+already holds it; after appending it holds the command ``holdS`` seconds (slow work after the side
+effect: the window in which a crash forces a re-run). It is the pattern every side-effecting command follows: detect that the
 effect already happened, so a re-run after a crash (lease expiry, re-claim) never applies it twice.
 """
 
@@ -24,7 +25,7 @@ class AppendOncePayload(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     path: str
     line: str = Field(pattern=r"^[^\n]+$")
-    sleep_s: float = Field(default=0.0, alias="sleepS", ge=0, le=60)
+    hold_s: float = Field(default=0.0, alias="holdS", ge=0, le=60)
 
 
 def append_once(payload: AppendOncePayload, roots: Roots) -> dict[str, Any]:
@@ -37,5 +38,6 @@ def append_once(payload: AppendOncePayload, roots: Roots) -> dict[str, Any]:
             ledger.write(payload.line + "\n")
             ledger.flush()
             os.fsync(ledger.fileno())
-    time.sleep(payload.sleep_s)
+    if not already:
+        time.sleep(payload.hold_s)
     return {"appended": not already, "pid": os.getpid()}

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from shadow.candidate import Candidate, start_candidate
 
 GitRun = Callable[..., str]
 
@@ -58,3 +62,43 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     return home
+
+
+# ---------------------------------------------------------------- the candidate stack, for protocol tests
+
+LEASE_MS = 1500  # short leases so crash tests see a re-claim within seconds
+SWEEP_MS = 200  # the host's stand-in for crons.interval runs the sweeper this often
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Candidate]:
+    """The convex-test host (a real Node process) with short leases and no runner yet; tests start real
+    runner subprocesses with ``stack.start_runner()`` (diagnostic commands enabled)."""
+    root = tmp_path_factory.mktemp("runner-root")
+    started = start_candidate(
+        roots=[root],
+        runners=0,
+        host_env={"RUNNER_LEASE_MS": str(LEASE_MS), "CONVEX_TEST_HOST_CRON_MS": str(SWEEP_MS)},
+        runner_env={"RUNNER_ENABLE_DIAGNOSTICS": "1", "RUNNER_CLAIM_WAIT_S": "5"},
+    )
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+def enqueue(stack: Candidate, kind: str, payload: Any, dedup_key: str | None = None) -> str:
+    args: dict[str, Any] = {"kind": kind, "payload": payload}
+    if dedup_key is not None:
+        args["dedupKey"] = dedup_key
+    return str(stack.admin_call("mutation", "commands:enqueue", args))
+
+
+def wait_terminal(stack: Candidate, command_id: str, timeout_s: float = 20.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        state = stack.admin_call("query", "commands:get", {"commandId": command_id})
+        if state["status"] in {"succeeded", "failed", "expired"}:
+            return dict(state)
+        time.sleep(0.05)
+    raise AssertionError(f"command {command_id} not finished after {timeout_s} s; host log:\n{stack.log_tail()}")
