@@ -9,9 +9,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from shadow.candidate import Candidate, start_candidate
+from shadow.reference.instance import running_instance
 
 GitRun = Callable[..., str]
 
@@ -102,3 +104,30 @@ def wait_terminal(stack: Candidate, command_id: str, timeout_s: float = 20.0) ->
             return dict(state)
         time.sleep(0.05)
     raise AssertionError(f"command {command_id} not finished after {timeout_s} s; host log:\n{stack.log_tail()}")
+
+
+# ---------------------------------------------------------------- the real primary, as the oracle
+
+
+@pytest.fixture(scope="session")
+def reference() -> Iterator[httpx.Client]:
+    """A real vibe-kanban 0.0.71 instance (no agent needed): the handlers' answers are compared with its
+    answers for the very same directories and repositories."""
+    with running_instance() as instance, httpx.Client(base_url=instance.base_url, timeout=30) as client:
+        yield client
+
+
+def primary_data(client: httpx.Client, route: str, **params: Any) -> Any:
+    """``data`` of a success envelope, or ``("soft", message)`` for a shape-A answer."""
+    response = client.get(route, params=params)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    return body["data"] if body["success"] else ("soft", body["message"])
+
+
+def primary_project(client: httpx.Client, repo: Path, *, use_existing: bool = True) -> Any:
+    response = client.post(
+        "/api/projects", json={"name": repo.name, "git_repo_path": str(repo), "use_existing_repo": use_existing}
+    )
+    body = response.json()
+    return body["data"] if body["success"] else ("soft", body["message"])

@@ -64,3 +64,43 @@ def test_git_ignores_the_callers_git_environment(make_repo, monkeypatch: pytest.
     repo = make_repo("repo")
     monkeypatch.setenv("GIT_DIR", "/nonexistent")
     assert git(["rev-parse", "--abbrev-ref", "HEAD"], repo).strip() == "main"
+
+
+@pytest.mark.e2e
+def test_branches_match_the_primary(reference, make_repo, tmp_path: Path) -> None:
+    from .conftest import primary_data, primary_project
+
+    repo: Path = make_repo("repo")
+    for name, date in [
+        ("zeta", "2025-02-01T00:00:00Z"),
+        ("alpha", "2025-02-01T00:00:00Z"),
+        ("feature/x", "2024-12-01T00:00:00Z"),
+    ]:
+        run_git(repo, "checkout", "-q", "-b", name, "main")
+        commit_file(repo, f"{name}.txt", name, date=date)
+    run_git(repo, "update-ref", "refs/remotes/origin/remote-one", "alpha")
+    run_git(repo, "update-ref", "refs/remotes/origin/older", "main")
+    run_git(repo, "symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/remote-one")
+    run_git(repo, "checkout", "-q", "zeta")
+    project = primary_project(reference, repo)
+    assert primary_data(reference, f"/api/projects/{project['id']}/branches") == branches(str(repo))
+
+
+@pytest.mark.e2e
+def test_branch_errors_match_the_primary(reference, tmp_path: Path, make_repo) -> None:
+    from .conftest import primary_project
+
+    repo: Path = make_repo("moved")
+    project = primary_project(reference, repo)
+    gone = tmp_path / "gone"
+    reference.put(f"/api/projects/{project['id']}", json={"git_repo_path": str(gone)}).raise_for_status()
+    answer = reference.get(f"/api/projects/{project['id']}/branches")
+    with pytest.raises(CommandError) as caught:
+        branches(str(gone))
+    assert (answer.status_code, answer.json()["message"]) == (500, caught.value.message)
+    (tmp_path / "plain").mkdir()
+    reference.put(f"/api/projects/{project['id']}", json={"git_repo_path": str(tmp_path / "plain")})
+    answer = reference.get(f"/api/projects/{project['id']}/branches")
+    with pytest.raises(CommandError) as plain:
+        branches(str(tmp_path / "plain"))
+    assert answer.json()["message"] == plain.value.message

@@ -99,3 +99,34 @@ def test_paths_outside_the_roots_are_refused_and_nothing_is_created(tmp_path: Pa
     (root / "door").symlink_to(tmp_path)
     assert soft(root / "door" / "via-link", False, root) == OUTSIDE_ROOTS
     assert not (tmp_path / "via-link").exists()
+
+
+def repo_state(repo: Path) -> tuple[str, str]:
+    head = run_git(repo, "symbolic-ref", "HEAD").strip()
+    refs = run_git(repo, "for-each-ref", "--format=%(refname) %(subject) %(tree)")
+    return head, refs
+
+
+@pytest.mark.e2e
+def test_prepare_matches_the_primary(reference, tmp_path: Path, make_repo) -> None:
+    from .conftest import primary_project
+
+    # New projects (the primary's HOME has its own identity, so only authors may differ).
+    mine, theirs = tmp_path / "mine" / "new", tmp_path / "theirs" / "new"
+    prep(mine, False, tmp_path)
+    assert isinstance(primary_project(reference, theirs, use_existing=False), dict)
+    assert repo_state(mine) == repo_state(theirs)
+    # Existing empty repositories: unborn master gets main + a commit, unborn main gets nothing.
+    for branch in ["master", "main"]:
+        a, b = (
+            make_repo(f"mine-{branch}", branch=branch, commit=False),
+            make_repo(f"theirs-{branch}", branch=branch, commit=False),
+        )
+        prep(a, True, tmp_path)
+        assert isinstance(primary_project(reference, b), dict)
+        assert repo_state(a) == repo_state(b), branch
+    # The soft errors.
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "plain").mkdir()
+    for path in [tmp_path / "missing", tmp_path / "file", tmp_path / "plain"]:
+        assert primary_project(reference, path) == ("soft", soft(path, True, tmp_path))

@@ -87,3 +87,25 @@ def test_no_history_still_searches(make_repo) -> None:
     (repo / "thing.txt").write_text("x")
     assert find(repo, "thing") == [{"path": "thing.txt", "is_file": True, "match_type": "FileName"}]
     assert run_git(repo, "for-each-ref") == ""
+
+
+@pytest.mark.e2e
+def test_search_matches_the_primary(reference, make_repo) -> None:
+    from .conftest import primary_data, primary_project
+
+    repo: Path = make_repo("searchable")
+    for i, rel in enumerate(["src/config.rs", "src/config/mod.rs", "docs/configuration.md", "config.toml"]):
+        commit_file(repo, rel, str(i), date=f"2025-01-{10 + i}T00:00:00Z")
+    commit_file(repo, "config.toml", "again", date="2025-01-20T00:00:00Z")
+    (repo / ".config.local").write_text("x")
+    (repo / "node_modules" / "configlib").mkdir(parents=True)
+    for i in range(12):
+        (repo / f"Item{i:02d}.txt").write_text("x")
+    project = primary_project(reference, repo)
+    for q in ["config", " CONFIG ", "item", "mod", "nothing-matches", "rs"]:
+        theirs = primary_data(reference, f"/api/projects/{project['id']}/search", q=q)
+        assert find(repo, q) == theirs, q
+    assert primary_data(reference, f"/api/projects/{project['id']}/search", q=" ") == (
+        "soft",
+        "Query parameter 'q' is required and cannot be empty",
+    )
