@@ -200,7 +200,8 @@ class Redactor:
         try:
             for old, new in _changed_strings(parsed, redacted):
                 for encode in (_json_str, _json_str_ascii):
-                    patched = patched.replace(encode(old), encode(new))
+                    # The marker goes in unescaped either way, so it reads (and greps) the same everywhere.
+                    patched = patched.replace(encode(old), _json_str(new))
             if json.loads(patched) == redacted:
                 return patched
         except ValueError:  # two keys redacted into one, or the patched text no longer parses

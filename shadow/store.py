@@ -103,9 +103,7 @@ class ResultStore:
         self._lock = threading.RLock()
         self.location = _location(db)
         with self._errors("prepare"):
-            if not db.table_names():
-                # Only possible before the first table exists; lets retention shrink the file cheaply.
-                db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+            _prefer_incremental_vacuum(db)
             migrations.apply(db)
 
     @classmethod
@@ -119,6 +117,7 @@ class ResultStore:
                 path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10.0)
             db = Database(conn)
+            _prefer_incremental_vacuum(db)  # must precede WAL: the WAL header fixes the database's layout
             db.enable_wal()
             db.execute("PRAGMA synchronous = NORMAL")
         except (OSError, sqlite3.Error) as exc:
@@ -310,6 +309,12 @@ class ResultStore:
         except sqlite3.Error as exc:
             where = self.location or "memory"
             raise StoreError(f"evidence store ({where}): cannot {action}: {exc}") from exc
+
+
+def _prefer_incremental_vacuum(db: Database) -> None:
+    # Only possible while the database has no table; lets retention shrink the file cheaply.
+    if not db.table_names():
+        db.execute("PRAGMA auto_vacuum = INCREMENTAL")
 
 
 def _location(db: Database) -> str:
