@@ -18,7 +18,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 from sqlite_utils import Database
 
-__all__ = ["PruneReport", "prune", "used_bytes"]
+__all__ = ["PruneReport", "give_back_pages", "prune", "used_bytes"]
 
 _DAY = 86_400.0
 _MIN_SIZE_STEP = 100
@@ -43,7 +43,9 @@ def used_bytes(db: Database) -> int:
 
 
 def prune(db: Database, *, now: float, retention_days: float, max_bytes: int) -> PruneReport:
-    """Delete what retention says to; returns what was deleted and the sizes before and after."""
+    """Delete what retention says to; returns what was deleted and the bytes in use before and after.
+
+    ``ResultStore.prune`` runs this inside one write transaction, then calls ``give_back_pages``."""
     report = PruneReport(bytes_before=used_bytes(db))
     cutoff = now - retention_days * _DAY
     with db.atomic():
@@ -63,7 +65,6 @@ def prune(db: Database, *, now: float, retention_days: float, max_bytes: int) ->
             [cutoff],
         ).rowcount
     report.comparisons_deleted = report.by_age + report.by_size
-    _give_back_pages(db)
     report.bytes_after = used_bytes(db)
     return report
 
@@ -90,7 +91,9 @@ def _delete_oldest_slice(db: Database) -> tuple[int, int]:
     return deleted, exemplars
 
 
-def _give_back_pages(db: Database) -> None:
+def give_back_pages(db: Database) -> None:
+    """Return free pages to the file system (incremental auto-vacuum) and truncate the WAL; outside any
+    transaction."""
     (mode,) = db.execute("PRAGMA auto_vacuum").fetchone()
     if mode == 2:  # incremental
         db.execute("PRAGMA incremental_vacuum").fetchall()

@@ -33,7 +33,7 @@ from shadow.migrations import migrations
 from shadow.models import ComparisonRecord
 from shadow.record_codec import decode_record, diff_keys, encode_diffs, encode_record
 from shadow.redact import Redactor
-from shadow.retention import PruneReport, prune, used_bytes
+from shadow.retention import PruneReport, give_back_pages, prune, used_bytes
 
 __all__ = [
     "BatchWriter",
@@ -140,7 +140,7 @@ class ResultStore:
             return
         redacted = [self._redactor.record(record) for record in records]  # before anything touches the file
         rows = [self._comparison_row(record) for record in redacted]
-        with self._lock, self._errors("write"), self._db.atomic():
+        with self._lock, self._errors("write"), self._write_transaction():
             self._db.table("comparisons").insert_all(rows)
             for record in redacted:
                 if record.verdict.signature is not None:
@@ -274,12 +274,15 @@ class ResultStore:
     def prune(self, now: float | None = None) -> PruneReport:
         """Apply retention by age, then by size (oldest first); see ``shadow.retention``."""
         with self._lock, self._errors("prune"):
-            return prune(
-                self._db,
-                now=time.time() if now is None else now,
-                retention_days=self.settings.retention_days,
-                max_bytes=self.settings.max_bytes,
-            )
+            with self._write_transaction():
+                report = prune(
+                    self._db,
+                    now=time.time() if now is None else now,
+                    retention_days=self.settings.retention_days,
+                    max_bytes=self.settings.max_bytes,
+                )
+            give_back_pages(self._db)
+            return report
 
     def used_bytes(self) -> int:
         """Bytes of the database in use (pages minus free pages)."""
@@ -301,6 +304,20 @@ class ResultStore:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    @contextmanager
+    def _write_transaction(self) -> Iterator[None]:
+        # BEGIN IMMEDIATE takes the write lock up front, so a writer in another process makes this wait
+        # (busy timeout) instead of failing at once, as a deferred BEGIN upgrading its read lock would.
+        conn = self._db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     @contextmanager
     def _errors(self, action: str) -> Iterator[None]:
