@@ -46,8 +46,10 @@ def results_view(totals: Totals, signatures: Sequence[SignatureSummary]) -> Rend
     )
 
     top = Table(title="Top mismatch signatures")
-    for name, justify in (("signature", "left"), ("count", "right"), ("seen", "right"), ("route", "left")):
-        top.add_column(name, justify=justify)  # type: ignore[arg-type]
+    top.add_column("signature", no_wrap=True)  # the argument to `parity show`: never wrapped
+    top.add_column("count", justify="right")
+    top.add_column("seen", justify="right")
+    top.add_column("route")
     top.add_column("differences")
     top.add_column("last seen")
     top.add_column("exemplars", justify="right")
@@ -109,7 +111,12 @@ def _message(title: str, headers: Headers, body: bytes) -> RenderableType:
     text = body.decode("utf-8", "replace")
     if len(text) > _BODY_PREVIEW:
         text = text[:_BODY_PREVIEW] + f"… ({len(body)} bytes)"
-    return Group(Text(title, style="bold"), Text("\n".join(lines), style="dim"), Text(text))
+    parts: list[RenderableType] = [Text(title, style="bold")]
+    if lines:
+        parts.append(Text("\n".join(lines), style="dim"))
+    if text:
+        parts.append(Text(text))
+    return Group(*parts)
 
 
 def _short(value: Any) -> str:

@@ -99,7 +99,7 @@ class ResultStore:
     def __init__(self, db: Database, *, settings: StoreSettings | None = None) -> None:
         self._db = db
         self.settings = settings or StoreSettings()
-        self._redactor = Redactor.from_key(self.settings.redaction_key)
+        self._redactor: Redactor | None = None  # made at the first write: readers need no key (and no warning)
         self._lock = threading.RLock()
         self.location = _location(db)
         with self._errors("prepare"):
@@ -138,6 +138,8 @@ class ResultStore:
         """Redact and write a batch in one transaction; all or nothing."""
         if not records:
             return
+        if self._redactor is None:
+            self._redactor = Redactor.from_key(self.settings.redaction_key)
         redacted = [self._redactor.record(record) for record in records]  # before anything touches the file
         rows = [self._comparison_row(record) for record in redacted]
         with self._lock, self._errors("write"), self._write_transaction():
