@@ -5,7 +5,8 @@ record and counts it when the buffer is full (the proxy must not slow down becau
 background task writes a batch through ``asyncio.to_thread(store.record_many, batch)`` whenever
 ``batch_size`` records are waiting or ``flush_interval`` seconds have passed, one batch at a time, in
 submission order. A failed batch is counted and reported to ``on_error``, not retried: a full disk would
-fail again, and the proxy keeps running. ``aclose()`` writes what is left.
+fail again, and the proxy keeps running. ``aclose()`` writes what is left. With ``prune_interval`` set, the
+same task also applies the store's retention (``store.prune()``, off the loop too) at most that often.
 
 Use it from the event loop's thread only (``submit`` is not thread-safe; the store is).
 """
@@ -16,6 +17,7 @@ import asyncio
 import collections
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -32,6 +34,8 @@ class RecordSink(Protocol):
 
     def record_many(self, records: Sequence[ComparisonRecord]) -> None: ...
 
+    def prune(self, now: float | None = None) -> object: ...
+
 
 class BatchWriter:
     def __init__(
@@ -43,6 +47,7 @@ class BatchWriter:
         capacity: int = 10_000,
         on_error: Callable[[Exception, int], None] | None = None,
         on_drop: Callable[[ComparisonRecord], None] | None = None,
+        prune_interval: float | None = None,
     ) -> None:
         if batch_size < 1 or capacity < batch_size or flush_interval <= 0:
             raise ValueError("need batch_size >= 1, capacity >= batch_size and flush_interval > 0")
@@ -52,6 +57,8 @@ class BatchWriter:
         self._capacity = capacity
         self._on_error = on_error
         self._on_drop = on_drop
+        self._prune_interval = prune_interval
+        self._last_prune = time.monotonic()
         self._buffer: collections.deque[ComparisonRecord] = collections.deque()
         self._wake = asyncio.Event()
         self._write_lock = asyncio.Lock()
@@ -60,6 +67,7 @@ class BatchWriter:
         self.written = 0  # records the store accepted
         self.dropped = 0  # records refused because the buffer was full (or the writer closed)
         self.failed = 0  # records in batches the store could not write
+        self.prunes = 0  # retention passes run
 
     @property
     def pending(self) -> int:
@@ -110,6 +118,22 @@ class BatchWriter:
                 await asyncio.wait_for(self._wake.wait(), timeout=self._interval)
             self._wake.clear()
             await self.flush()
+            await self._maybe_prune()
+
+    async def _maybe_prune(self) -> None:
+        if self._prune_interval is None or time.monotonic() - self._last_prune < self._prune_interval:
+            return
+        self._last_prune = time.monotonic()
+        async with self._write_lock:
+            try:
+                await asyncio.to_thread(self._store.prune)
+            except Exception as exc:
+                if not isinstance(exc, StoreError):
+                    log.exception("store writer: unexpected error while pruning")
+                if self._on_error is not None:
+                    self._on_error(exc, 0)
+                return
+        self.prunes += 1
 
     async def _write_one_batch(self) -> None:
         async with self._write_lock:

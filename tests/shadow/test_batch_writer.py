@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -143,3 +144,20 @@ def test_aclose_writes_what_is_left_and_refuses_more(file_store: ResultStore, ma
 def test_bad_sizes_are_refused(file_store: ResultStore) -> None:
     with pytest.raises(ValueError, match="capacity >= batch_size"):
         BatchWriter(file_store, batch_size=10, capacity=5)
+
+
+def test_retention_runs_from_the_writer_when_asked(tmp_path: Path, make_record: Factory) -> None:
+    store = ResultStore.open(
+        tmp_path / "store.db", settings=StoreSettings(redaction_key=SecretStr("k"), retention_days=1)
+    )
+    store.record_many([make_record(recorded_at=T0)])  # far older than a day
+
+    async def scenario() -> BatchWriter:
+        async with BatchWriter(store, batch_size=10, flush_interval=0.01, prune_interval=0.01) as writer:
+            writer.submit(make_record(recorded_at=time.time()))
+            await _until(lambda: writer.prunes >= 1 and writer.written == 1)
+        return writer
+
+    asyncio.run(scenario())
+    assert store.totals().total == 1  # the old one is gone, the new one stays
+    assert store.totals().first_recorded_at != T0
