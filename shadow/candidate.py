@@ -30,7 +30,15 @@ import httpx
 
 from shadow.reference.instance import free_port
 
-__all__ = ["HOST_DIR", "Candidate", "CandidateError", "build_host", "run_until_signalled", "start_candidate"]
+__all__ = [
+    "HOST_DIR",
+    "Candidate",
+    "CandidateError",
+    "build_host",
+    "read_ready_line",
+    "run_until_signalled",
+    "start_candidate",
+]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 HOST_DIR = REPO_ROOT / "localdev" / "convex-test-host"
@@ -49,17 +57,24 @@ def _tail(path: Path, lines: int = 25) -> str:
         return "(no log)"
 
 
-def build_host(*, repo_root: Path = REPO_ROOT) -> Path:
-    """Bundle the host with esbuild (about 0.2 s) and return the script to run with node."""
+def build_host(*, repo_root: Path = REPO_ROOT, convex_dir: Path | None = None, outfile: Path | None = None) -> Path:
+    """Bundle the host with esbuild (about 0.2 s) and return the script to run with node.
+
+    ``convex_dir``/``outfile`` build another app (tests); the output must stay inside the repository so
+    that ``convex`` and ``convex-test`` resolve from its node_modules."""
     node = shutil.which("node")
     if node is None:
         raise CandidateError("node is not installed (Node 20 is needed for the convex-test host)")
     if not (repo_root / "node_modules" / "convex-test").is_dir():
         raise CandidateError(f"{repo_root}/node_modules is missing convex-test: run ./scripts/bootstrap")
-    if not (repo_root / "convex" / "_generated").is_dir():
+    if convex_dir is None and not (repo_root / "convex" / "_generated").is_dir():
         raise CandidateError("convex/_generated is missing: run 'npm run codegen'")
+    extra = [
+        *(["--convex-dir", str(convex_dir)] if convex_dir else []),
+        *(["--outfile", str(outfile)] if outfile else []),
+    ]
     build = subprocess.run(
-        [node, str(repo_root / "localdev/convex-test-host/build.mjs")],
+        [node, str(repo_root / "localdev/convex-test-host/build.mjs"), *extra],
         cwd=repo_root,
         capture_output=True,
         text=True,
@@ -71,7 +86,7 @@ def build_host(*, repo_root: Path = REPO_ROOT) -> Path:
     return Path(build.stdout.strip().splitlines()[-1])
 
 
-def _read_ready_line(process: subprocess.Popen[bytes], log_path: Path, what: str, timeout_s: float) -> dict[str, Any]:
+def read_ready_line(process: subprocess.Popen[bytes], log_path: Path, what: str, timeout_s: float) -> dict[str, Any]:
     """The first stdout line of a child that announces readiness as JSON."""
     assert process.stdout is not None
     deadline = time.monotonic() + timeout_s
@@ -151,7 +166,7 @@ class Candidate:
             start_new_session=True,
         )
         self.runners.append(process)
-        _read_ready_line(process, log_path, f"runner {index}", ready_timeout_s)
+        read_ready_line(process, log_path, f"runner {index}", ready_timeout_s)
         return process
 
     def admin_call(self, kind: str, path: str, args: Mapping[str, Any], *, timeout_s: float = 30.0) -> Any:
@@ -256,7 +271,7 @@ def start_candidate(
         _logs=[host_log],
     )
     try:
-        ready = _read_ready_line(host, host_log_path, "the convex-test host", ready_timeout_s)
+        ready = read_ready_line(host, host_log_path, "the convex-test host", ready_timeout_s)
         candidate.base_url = str(ready["siteUrl"])
         candidate.api_url = str(ready["apiUrl"])
         candidate.runner_env["RUNNER_CONVEX_SITE_URL"] = candidate.base_url

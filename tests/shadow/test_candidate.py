@@ -89,3 +89,74 @@ def test_parity_candidate_command_starts_answers_and_stops_cleanly() -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_the_official_python_client_reads_the_hosts_numbers(candidate: Candidate) -> None:
+    from convex.http_client import ConvexHttpClient
+
+    client = ConvexHttpClient(candidate.api_url)
+    client.set_admin_auth(candidate.admin_key)
+    chunks = [{"processId": "p", "stream": "stdout", "seq": seq, "content": f"{seq}"} for seq in range(3)]
+    # Its decoder refuses JSON integers (ValueError "Bad JSON value"): whole floats must come as 0.0, 1.0,
+    # as the real backend writes them.
+    assert client.mutation("logs:append", {"chunks": chunks}) == {"inserted": 3, "duplicates": 0}
+    page = client.query("logs:listByProcess", {"processId": "p", "limit": 2})
+    assert [chunk["seq"] for chunk in page["chunks"]] == [0, 1] and page["nextAfterSeq"] == 1
+    with pytest.raises(Exception, match="Could not find function"):
+        client.query("commands:nope", {})
+
+
+STREAM_APP = {
+    "schema.ts": 'import { defineSchema } from "convex/server";\nexport default defineSchema({});\n',
+    "_generated/api.js": "export const api = {};\n",
+    "http.ts": """
+import { httpActionGeneric, httpRouter } from "convex/server";
+const http = httpRouter();
+http.route({
+  path: "/stream",
+  method: "GET",
+  handler: httpActionGeneric(async () => {
+    let n = 0;
+    const body = new ReadableStream({
+      async pull(controller) {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        controller.enqueue(new TextEncoder().encode(`data: ${n}\\n\\n`));
+        if (++n === 3) controller.close();
+      },
+    });
+    return new Response(body, { headers: { "content-type": "text/event-stream" } });
+  }),
+});
+export default http;
+""",
+}
+
+
+def test_the_host_pipes_http_action_bodies_chunk_by_chunk(tmp_path: Path) -> None:
+    """SSE must stay live through the host: each chunk arrives when the action produces it."""
+    from shadow.candidate import HOST_DIR, read_ready_line
+
+    for rel, text in STREAM_APP.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    script = build_host(convex_dir=tmp_path, outfile=HOST_DIR / "dist" / f"stream-test-{os.getpid()}.mjs")
+    log_path = tmp_path / "host.log"
+    with open(log_path, "wb") as log:
+        host = subprocess.Popen(
+            ["node", str(script)], stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True
+        )
+    try:
+        ready = read_ready_line(host, log_path, "stream host", 30)
+        arrivals: list[tuple[float, bytes]] = []
+        with httpx.stream("GET", f"{ready['siteUrl']}/stream", timeout=10) as response:
+            assert response.headers["content-type"] == "text/event-stream"
+            started = time.monotonic()
+            for chunk in response.iter_raw():
+                arrivals.append((time.monotonic() - started, chunk))
+        assert b"".join(chunk for _, chunk in arrivals) == b"data: 0\n\ndata: 1\n\ndata: 2\n\n"
+        assert len(arrivals) == 3
+        assert arrivals[-1][0] - arrivals[0][0] >= 0.45  # not buffered until the end
+    finally:
+        host.terminate()
+        host.wait(timeout=10)
+        script.unlink(missing_ok=True)
