@@ -89,7 +89,7 @@ describe("system routes", () => {
     const res = await t.fetch("/api/filesystem/directory");
     vi.unstubAllEnvs();
     expect(res.status).toBe(500);
-    expect((await json(res)).message).toBe("RunnerError: no runner completed `fs.listDirectory` within 50 ms");
+    expect((await json(res)).message).toBe("RunnerError: no runner finished fs.listDirectory within 50 ms");
   });
 
   test("auth/github/check: INVALID without a token; with one, GitHub answers (external call stubbed)", async () => {

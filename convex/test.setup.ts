@@ -1,7 +1,7 @@
 /// <reference types="vite/client" />
-// Shared by the convex-test suites: the module map, a fresh backend, and a runner double. The runner is a
-// separate process in production; here tests play it through the command protocol itself (they complete
-// the commands the routes enqueue with `internal.commands.complete`), so the routes run unmodified.
+// Shared by the convex-test suites: the module map (exported once, as convex-helpers does), a fresh backend,
+// and a runner double. The runner is a separate process in production; here tests play it through the
+// command protocol itself (claim and complete the commands the routes enqueue), so the routes run unmodified.
 
 import { convexTest } from "convex-test";
 import { internal } from "./_generated/api";
@@ -18,28 +18,34 @@ export function newBackend() {
 export type RunnerReply = { result: unknown } | { error: { kind: "soft" | "api" | "internal"; message: string } };
 export type RunnerScript = (kind: string, payload: any) => RunnerReply | undefined;
 
-/** Completes pending commands as a runner would, answering from `script` (undefined leaves one pending). */
+/** Plays the runner through the protocol's own mutations (register, claim, complete; the signed HTTP layer
+ * in front of them is runner-host's and tested there), answering from `script`. A command the script does
+ * not answer (undefined) stays claimed and unanswered, like work a real runner has not finished. */
 export function serveRunner(t: TestConvex, script: RunnerScript) {
   const seen: Array<{ kind: string; payload: any }> = [];
-  const answered = new Set<string>();
+  const runnerId = `test-runner-${Math.random().toString(36).slice(2)}`;
+  const registered = t.mutation(internal.runners.register, { runnerId, keyId: "k-test", name: "test double", version: "test" });
   let busy = false;
+  let completions = 0;
   const timer = setInterval(async () => {
     if (busy) return;
     busy = true;
     try {
-      const pending = await t.run(async (ctx) =>
-        ctx.db
-          .query("commands")
-          .withIndex("by_status", (q) => q.eq("status", "pending"))
-          .take(20),
-      );
-      for (const command of pending) {
-        if (answered.has(command._id)) continue;
-        const reply = script(command.kind, command.payload);
+      await registered;
+      for (;;) {
+        const claimed = await t.mutation(internal.commands.claim, { runnerId, keyId: "k-test" });
+        if (claimed === null || "unregistered" in claimed) break;
+        const reply = script(claimed.kind, claimed.payload);
         if (!reply) continue;
-        answered.add(command._id);
-        seen.push({ kind: command.kind, payload: command.payload });
-        await t.mutation(internal.commands.complete, { commandId: command._id, ...reply });
+        seen.push({ kind: claimed.kind, payload: claimed.payload });
+        completions += 1;
+        await t.mutation(internal.commands.complete, {
+          runnerId,
+          commandId: claimed.commandId,
+          fencingToken: claimed.fencingToken,
+          completionKey: `${runnerId}:${completions}`,
+          outcome: "result" in reply ? { ok: true, result: reply.result } : { ok: false, error: reply.error },
+        });
       }
     } finally {
       busy = false;
