@@ -125,7 +125,8 @@ class ShadowSettings(BaseSettings):
     candidate_rewrites: dict[str, str] = Field(default_factory=dict)  # literal text swaps in candidate requests
     primary_prefixes: dict[str, str] = Field(default_factory=dict)  # masked by the comparator, e.g. WORK, HOME
     candidate_prefixes: dict[str, str] = Field(default_factory=dict)
-    lane_scope_keys: tuple[str, ...] = ()  # e.g. ("project_id",); empty: one global lane
+    lane_scope_keys: tuple[str, ...] = ()  # e.g. ("project_id",); empty: see ``lanes``
+    lanes: Literal["global", "profile"] = "global"  # one lane, or the profile's scope hints (see Pipeline._scope)
 
     idempotency_header: str = "Idempotency-Key"
     loop_guard_header: str = "x-shadow"

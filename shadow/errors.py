@@ -4,7 +4,7 @@ Tree::
 
     ShadowError                  anything the shadow raises on purpose
     ├── ConfigError              bad settings or options (at start-up, never per exchange)
-    ├── StoreError               the evidence store cannot be opened or written (the proxy keeps serving)
+    ├── StoreError               the evidence store cannot be opened, migrated, written or read
     ├── CaptureError             a capture file for replay cannot be read (names the file and the reason)
     ├── ShedError                the shadow is full: the exchange was dropped on purpose, never waited for
     └── CandidateError           the candidate gave no usable answer; ``.kind`` says how

@@ -23,9 +23,12 @@ log = logging.getLogger(__name__)
 
 
 class RouteMatch(Protocol):
-    template: str
-    group: str
-    rule: Any
+    @property
+    def template(self) -> str: ...
+    @property
+    def group(self) -> str: ...
+    @property
+    def rule(self) -> Any: ...
 
 
 class Profile(Protocol):

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
@@ -27,7 +28,7 @@ import orjson
 from comparators.message import HttpRequest
 from shadow.errors import ShedError
 
-__all__ = ["GLOBAL", "Lanes", "Ticket", "scope_of"]
+__all__ = ["GLOBAL", "Lanes", "Ticket", "profile_scope", "scope_of"]
 
 GLOBAL = "*"
 
@@ -131,6 +132,29 @@ class Lanes:
             lane.reads.remove(slot)
         if not lane.writes and not lane.reads:
             del self._scopes[ticket.scope]
+
+
+def profile_scope(request: HttpRequest, rule: Any, params: Mapping[str, str]) -> str:
+    """The lane a profile rule names: ``<scope>=<id>`` with the id taken from ``rule.scope_key``
+    (``path:<param>``, ``query:<name>`` or ``body:<member>``), ``<scope>`` alone when it has no key,
+    ``GLOBAL`` for global rules, unknown routes, or a key the request does not carry."""
+    scope = getattr(rule, "scope", None)
+    if not scope or scope == "global":
+        return GLOBAL
+    key = getattr(rule, "scope_key", None)
+    if not key:
+        return str(scope)
+    where, _, name = key.partition(":")
+    value: object = None
+    if where == "path":
+        value = params.get(name)
+    elif where == "query":
+        value = dict(parse_qsl(request.query)).get(name)
+    elif where == "body" and request.body:
+        with contextlib.suppress(orjson.JSONDecodeError):
+            document = orjson.loads(request.body)
+            value = document.get(name) if isinstance(document, dict) else None
+    return f"{scope}={value}" if isinstance(value, str) and value else GLOBAL
 
 
 def scope_of(request: HttpRequest, template: str, keys: Sequence[str]) -> str:

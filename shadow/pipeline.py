@@ -28,7 +28,7 @@ from shadow.correlation import Conflict, IdMap, created_id
 from shadow.errors import ShedError
 from shadow.eventual import settle
 from shadow.judging import Comparator, Profile, RouteMatch, judge
-from shadow.lanes import Lanes, Ticket, scope_of
+from shadow.lanes import GLOBAL, Lanes, Ticket, profile_scope, scope_of
 from shadow.models import CandidateOutcome, ComparisonRecord, Exchange
 from shadow.recording import RecordWriter, Store
 from shadow.sampling import is_write, should_shadow
@@ -202,17 +202,18 @@ class Pipeline:
     def _admit(
         self, request: HttpRequest, route: RouteMatch, write: bool, started: float, completed: float, *, stream: bool
     ) -> Ticket:
-        scope = scope_of(request, route.template, self._scope_keys(route))
+        scope = self._scope(request, route)
         return self._lanes.admit(write=write, started_at=started, completed_at=completed, scope=scope, stream=stream)
 
-    def _scope_keys(self, route: RouteMatch) -> tuple[str, ...]:
-        """Configured keys win; else the profile's hint: ``project`` scopes by the project id where the
-        request names it (anything that does not name one stays global, which orders against all)."""
+    def _scope(self, request: HttpRequest, route: RouteMatch) -> str:
+        """One global lane unless configured: ``lane_scope_keys`` names the keys, or ``lanes: profile``
+        follows the profile's scope hints. The profile's scope families (project, task, ...) are separate
+        lanes, so that is sound only where they are independent; global is always sound."""
         if self.settings.lane_scope_keys:
-            return self.settings.lane_scope_keys
-        if getattr(route.rule, "scope", None) == "project":
-            return ("project_id", "id") if route.template.startswith("/api/projects/{") else ("project_id",)
-        return ()
+            return scope_of(request, route.template, self.settings.lane_scope_keys)
+        if self.settings.lanes == "profile":
+            return profile_scope(request, route.rule, getattr(route, "params", {}))
+        return GLOBAL
 
     def _enqueue(self, job: _Job) -> None:
         self._unfinished += 1

@@ -93,6 +93,7 @@ class TRule:
     eventual: bool = False
     write: bool | None = None
     scope: str | None = None
+    scope_key: str | None = None
 
 
 @dataclass

@@ -3,7 +3,7 @@ import asyncio
 import pytest
 
 from shadow.errors import ShedError
-from shadow.lanes import GLOBAL, Lanes, scope_of
+from shadow.lanes import GLOBAL, Lanes, profile_scope, scope_of
 from tests.factories import PROJECT_ID, trequest
 
 
@@ -103,3 +103,19 @@ def test_scope_of_reads_path_params_query_and_json_body() -> None:
     assert scope_of(trequest(path="/api/projects/p9/branches"), "/api/projects/{id}/branches", keys) == "id=p9"
     assert scope_of(trequest(path="/api/health"), "/api/health", keys) == GLOBAL
     assert scope_of(trequest(path="/api/tasks", query="project_id=x"), "/api/tasks", ()) == GLOBAL
+
+
+def test_profile_scope_reads_the_rules_scope_key() -> None:
+    class Rule:
+        def __init__(self, scope: str, scope_key: str | None) -> None:
+            self.scope, self.scope_key = scope, scope_key
+
+    get = trequest(path="/api/tasks", query="project_id=p1")
+    assert profile_scope(get, Rule("project", "query:project_id"), {}) == "project=p1"
+    post = trequest(method="POST", path="/api/tasks", json={"project_id": "p2"})
+    assert profile_scope(post, Rule("project", "body:project_id"), {}) == "project=p2"
+    assert profile_scope(trequest(path="/api/tasks/t9"), Rule("task", "path:task_id"), {"task_id": "t9"}) == "task=t9"
+    assert profile_scope(trequest(method="PUT", path="/api/config"), Rule("config", None), {}) == "config"
+    assert profile_scope(get, Rule("global", None), {}) == GLOBAL
+    assert profile_scope(get, None, {}) == GLOBAL
+    assert profile_scope(trequest(path="/api/tasks"), Rule("project", "query:project_id"), {}) == GLOBAL

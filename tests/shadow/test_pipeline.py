@@ -321,7 +321,7 @@ async def test_a_comparator_crash_is_recorded_as_a_mismatch() -> None:
     )
 
 
-async def test_the_profiles_project_scope_hint_gives_independent_lanes(make_pipeline: Any) -> None:
+async def test_lanes_profile_follows_the_scope_hints(make_pipeline: Any) -> None:
     order: list[str] = []
     release_a = asyncio.Event()
 
@@ -337,9 +337,10 @@ async def test_the_profiles_project_scope_hint_gives_independent_lanes(make_pipe
             route = super().match(method, path)
             assert route.rule is not None
             route.rule.scope = "project"
+            route.rule.scope_key = "body:project_id" if method == "POST" else "query:project_id"
             return route
 
-    pipeline, _, _ = await make_pipeline(handler, profile=ScopedProfile())
+    pipeline, _, _ = await make_pipeline(handler, profile=ScopedProfile(), lanes="profile")
     for n, project in enumerate(("a", "b")):
         create = trequest(method="POST", path="/api/tasks", json={"project_id": project, "title": "t"})
         pipeline.submit(texchange(request=create, primary=primary_json(None), started_at=n, completed_at=n + 0.1))
