@@ -89,6 +89,7 @@ class WriterSettings(_Frozen):
     batch_size: int = Field(default=256, ge=1)
     flush_interval: float = Field(default=0.5, gt=0)
     capacity: int = Field(default=10_000, ge=1)
+    prune_interval: float | None = Field(default=300.0, gt=0)  # retention passes (age, size) of the store
 
     @model_validator(mode="after")
     def _capacity_holds_a_batch(self) -> WriterSettings:

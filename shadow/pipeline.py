@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from comparators.message import HttpRequest, HttpResponse
 from comparators.result import Verdict, VerdictKind
+from shadow.batch_writer import BatchWriter
 from shadow.breaker import BreakerState, CircuitBreaker
 from shadow.config import ShadowSettings
 from shadow.correlation import Conflict, IdMap, created_id
@@ -30,16 +31,23 @@ from shadow.eventual import settle
 from shadow.judging import Comparator, Profile, RouteMatch, judge
 from shadow.lanes import GLOBAL, Lanes, Ticket, profile_scope, scope_of
 from shadow.models import CandidateOutcome, ComparisonRecord, Exchange
-from shadow.recording import RecordWriter, Store
 from shadow.sampling import is_write, should_shadow
 from shadow.streams import StreamTicket
 from shadow.tasks import cancel_and_wait, spawn
 from shadow.tee import CandidateClient, mirror_request
 
-__all__ = ["MetricsSink", "Pipeline"]
+__all__ = ["MetricsSink", "Pipeline", "Store"]
 
 log = logging.getLogger(__name__)
 _STORE_LOG_EVERY = 60.0  # seconds between repeated store-failure log lines
+
+
+class Store(Protocol):
+    """The evidence store (``shadow.store.ResultStore``): synchronous, written through the batch writer."""
+
+    def record_many(self, records: Sequence[ComparisonRecord]) -> None: ...
+    def prune(self, now: float | None = None) -> object: ...
+    def close(self) -> None: ...
 
 
 class MetricsSink(Protocol):
@@ -88,7 +96,18 @@ class Pipeline:
         self._lanes = Lanes(settings.max_pending)
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
         self._store = store
-        self._writer = RecordWriter(store, settings.writer, on_error=self._store_failed) if store is not None else None
+        self._writer = (
+            BatchWriter(
+                store,
+                batch_size=settings.writer.batch_size,
+                flush_interval=settings.writer.flush_interval,
+                capacity=settings.writer.capacity,
+                prune_interval=settings.writer.prune_interval,
+                on_error=self._store_failed,
+            )
+            if store is not None
+            else None
+        )
         self._last_store_log = -_STORE_LOG_EVERY
         self._breaker = CircuitBreaker(settings.breaker, on_change=self._breaker_changed)
         self._workers: list[asyncio.Task[None]] = []

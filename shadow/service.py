@@ -13,14 +13,15 @@ from typing import Protocol
 
 import httpx
 
+from comparators.compare import CompareContext, compare_exchange
 from comparators.message import HttpRequest, HttpResponse
+from comparators.profiles import Profile as LoadedProfile
+from comparators.profiles import load_profile
 from shadow.config import ShadowSettings
 from shadow.errors import ConfigError, StoreError
-from shadow.judging import Profile
 from shadow.models import ComparisonRecord, Exchange
 from shadow.offload import OffloadedPipeline
-from shadow.pipeline import MetricsSink, Pipeline
-from shadow.recording import Store
+from shadow.pipeline import MetricsSink, Pipeline, Store
 from shadow.tee import CandidateClient
 
 __all__ = ["ShadowLeg", "build_pipeline", "build_shadow", "open_store", "process_metrics"]
@@ -73,12 +74,10 @@ def build_pipeline(
 ) -> Pipeline:
     if settings.candidate is None:
         raise ConfigError("no candidate URL: set shadow_candidate / --candidate / SHADOW_CANDIDATE")
-    from comparators.compare import CompareContext, compare_exchange
-
     profile = _load_profile(settings)
     context = CompareContext(primary_prefixes=settings.primary_prefixes, candidate_prefixes=settings.candidate_prefixes)
     if metrics is None and settings.metrics_port is not None:
-        metrics = process_metrics(settings.metrics_port)
+        metrics = process_metrics(settings.metrics_port, groups={route.group for route in profile.routes})
     client = CandidateClient(
         settings.candidate,
         timeout=settings.candidate_timeout,
@@ -97,9 +96,7 @@ def build_pipeline(
     )
 
 
-def _load_profile(settings: ShadowSettings) -> Profile:
-    from comparators.profiles import load_profile
-
+def _load_profile(settings: ShadowSettings) -> LoadedProfile:
     try:
         return load_profile(settings.profile)
     except Exception as exc:
@@ -121,7 +118,7 @@ def open_store(settings: ShadowSettings) -> Store | None:
     return store
 
 
-def process_metrics(port: int) -> MetricsSink:
+def process_metrics(port: int, *, groups: set[str] | None = None) -> MetricsSink:
     """The process's one ``Metrics`` on prometheus' default registry (built once: registering the same
     metric names twice fails), served on ``port``."""
     global _metrics
@@ -130,7 +127,7 @@ def process_metrics(port: int) -> MetricsSink:
     from shadow.metrics import Metrics, serve
 
     if _metrics is None:
-        _metrics = Metrics(REGISTRY)
+        _metrics = Metrics(REGISTRY, groups=groups)
     if port not in _served_ports:
         serve(port, REGISTRY)
         _served_ports.add(port)

@@ -151,6 +151,9 @@ class TStore:
             raise StoreError("database is locked (injected)")
         self.records.extend(records)
 
+    def prune(self, now: float | None = None) -> None:
+        return None
+
     def close(self) -> None:
         self.closed = True
 
