@@ -133,6 +133,7 @@ class OffloadedPipeline:
     def _send(self, message: tuple[Any, ...], *, force: bool = False) -> bool:
         process = self._process
         if process is None or process.stdin is None or self._dead:
+            self._shed += 0 if force else 1  # not started yet, or gone: counted, never waited for
             return False
         if not force and process.stdin.transport.get_write_buffer_size() > self.settings.offload_buffer_bytes:
             self._shed += 1

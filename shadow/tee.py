@@ -180,8 +180,8 @@ class CandidateClient:
         started = time.perf_counter()
         buffer = bytearray()
         try:
-            async with asyncio.timeout(self._timeout):
-                response = await self._client.send(self._build(request), stream=True)
+            async with asyncio.timeout(self._timeout):  # for the headers; then only the window bounds the body
+                response = await self._client.send(self._build(request, read_timeout=None), stream=True)
         except Exception as exc:
             return _failure(classify_error(exc), exc, started)
         complete = False
@@ -208,9 +208,14 @@ class CandidateClient:
                 await response.aclose()
         return CandidateOutcome(response=_response(response, bytes(buffer), complete), elapsed_ms=_ms(started))
 
-    def _build(self, request: HttpRequest) -> httpx.Request:
+    def _build(self, request: HttpRequest, *, read_timeout: float | None = -1.0) -> httpx.Request:
         url = request.path + (f"?{request.query}" if request.query else "")
-        return self._client.build_request(request.method, url, headers=list(request.headers), content=request.body)
+        timeout = (
+            httpx.Timeout(self._timeout) if read_timeout == -1.0 else httpx.Timeout(self._timeout, read=read_timeout)
+        )
+        return self._client.build_request(
+            request.method, url, headers=list(request.headers), content=request.body, timeout=timeout
+        )
 
 
 def _response(response: httpx.Response, body: bytes, complete: bool) -> HttpResponse:
