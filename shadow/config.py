@@ -138,6 +138,7 @@ class ShadowSettings(BaseSettings):
     breaker: BreakerSettings = BreakerSettings()
     stream: StreamSettings = StreamSettings()
     eventual: EventualSettings = EventualSettings()
+    eventual_routes: tuple[str, ...] = ()  # route templates re-read like the profile's eventual ones (streams too)
     writer: WriterSettings = WriterSettings()
     redaction_key: SecretStr | None = None  # keyed hashes of secrets in the store; None: random per process
 

@@ -3,7 +3,8 @@
 For routes the profile marks eventual, a mismatching read is re-read on the candidate with backoff
 within a window. If it catches up, the verdict is ``converged`` (the first read's differences are kept as
 ``explained`` evidence); if it never does, the last mismatch stands, with the re-read count in its reason.
-Only reads are ever re-sent: re-sending a write would apply it twice.
+Only reads are ever re-sent (plain reads and event streams, re-opened with the same window): re-sending a
+write would apply it twice.
 """
 
 from __future__ import annotations

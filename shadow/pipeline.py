@@ -306,7 +306,8 @@ class Pipeline:
             primary_id=primary_id,
         )
         if job.stream is not None:
-            outcome = await self._call(lambda: self._client.stream(mirrored, self.settings.stream))
+            read = lambda: self._call(lambda: self._client.stream(mirrored, self.settings.stream))  # noqa: E731
+            outcome = await read()
             job.ticket.release()
             window = self.settings.stream.max_seconds
             primary, completed_at = await job.stream.primary(timeout=window + self.settings.candidate_timeout + 5)
@@ -321,14 +322,15 @@ class Pipeline:
         else:
             assert job.exchange is not None
             exchange = job.exchange
-            outcome = await self._call(lambda: self._client.send(mirrored))
+            read = lambda: self._call(lambda: self._client.send(mirrored))  # noqa: E731
+            outcome = await read()
             conflicts = self._learn(exchange.primary, outcome)
             job.ticket.release()  # the candidate has applied it: later exchanges of the scope may go
         verdict = self._judge(exchange, outcome, job.route, conflicts)
-        if not job.write and job.stream is None and getattr(job.route.rule, "eventual", False):
+        if not job.write and self._eventual(job.route):
             settled = await settle(
                 verdict,
-                reread=lambda: self._call(lambda: self._client.send(mirrored)),
+                reread=read,
                 judge=lambda again: self._judge(exchange, again, job.route, ()),
                 settings=self.settings.eventual,
             )
@@ -346,6 +348,11 @@ class Pipeline:
         else:
             self._breaker.record_success()
         return outcome
+
+    def _eventual(self, route: RouteMatch) -> bool:
+        """Marked eventual by the profile, or by the operator (``eventual_routes``: e.g. process log
+        streams, whose candidate side runs behind the primary's by the shadow's own lag)."""
+        return bool(getattr(route.rule, "eventual", False)) or route.template in self.settings.eventual_routes
 
     def _learn(self, primary: HttpResponse, outcome: CandidateOutcome) -> list[Conflict]:
         if outcome.response is None:

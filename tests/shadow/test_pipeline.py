@@ -351,3 +351,28 @@ async def test_lanes_profile_follows_the_scope_hints(make_pipeline: Any) -> None
     release_a.set()
     await finish(pipeline)
     assert order == ["POST b", "GET b", "POST a"]
+
+
+async def test_operator_eventual_routes_reopen_streams_until_they_match(make_pipeline: Any) -> None:
+    events = b"event: finished\ndata: \n\n"
+    opened = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal opened
+        opened += 1
+        if opened == 1:
+            return httpx.Response(404)  # the candidate's process has not got its logs yet
+        return httpx.Response(200, content=events, headers={"content-type": "text/event-stream"})
+
+    template = "/api/execution-processes/{id}/normalized-logs"
+    pipeline, store, _ = await make_pipeline(
+        handler, eventual_routes=[template], eventual={"first_delay": 0.01, "window": 2}
+    )
+    headers = (("content-type", "text/event-stream"),)
+    path = f"/api/execution-processes/{P1}/normalized-logs"
+    ticket = pipeline.open_stream(trequest(path=path), tresponse(body=b"", headers=headers), exchange_id="s")
+    assert ticket is not None
+    ticket.finish(events, True)
+    await finish(pipeline)
+    [record] = store.records
+    assert record.verdict.kind is VerdictKind.CONVERGED and opened == 2
