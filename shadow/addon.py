@@ -108,7 +108,7 @@ class Shadow:
     async def done(self) -> None:
         self._running = False
         if self.pipeline is not None:
-            await self.pipeline.stop(drain=2.0)
+            await self.pipeline.stop(drain=self.pipeline.settings.drain_seconds)
 
     def _shadowed(self, flow: http.HTTPFlow) -> ShadowLeg | None:
         """Guard: the pipeline if this flow is to be shadowed at all."""

@@ -119,6 +119,7 @@ class ShadowSettings(BaseSettings):
     workers: int = Field(default=32, ge=1)  # concurrent candidate calls
     max_body_bytes: int = Field(default=32 << 20, ge=0)  # larger request or response bodies are not shadowed
     connect_retries: int = Field(default=1, ge=0)  # resends only when the connection was refused
+    drain_seconds: float = Field(default=5.0, ge=0)  # on stop, finish queued work for up to this long
     offload: bool = True  # run the shadow leg in a worker process (shadow.offload): the proxy only pickles
     offload_buffer_bytes: int = Field(default=64 << 20, ge=1 << 16)  # unsent bytes to the worker before shedding
 

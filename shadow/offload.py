@@ -102,7 +102,7 @@ class OffloadedPipeline:
     def close_soon(self) -> None:
         from shadow.tasks import spawn
 
-        spawn(self.stop(drain=2.0), name="shadow worker stop")
+        spawn(self.stop(drain=self.settings.drain_seconds), name="shadow worker stop")
 
     async def drain(self, timeout: float) -> bool:
         """Wait until the pipe's buffer has gone to the worker (the worker judges on its own time)."""

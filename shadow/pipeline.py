@@ -137,6 +137,8 @@ class Pipeline:
             await self.drain(drain)
         await cancel_and_wait(self._workers)
         self._workers = []
+        while not self._queue.empty():  # admitted, never sent: kept as evidence of what was not compared
+            self._unsent(self._queue.get_nowait())
         if self._writer is not None:
             await self._writer.aclose()
         if self._store is not None:
@@ -160,7 +162,7 @@ class Pipeline:
 
     def close_soon(self) -> None:
         """Stop in the background (a replaced pipeline finishes its queued work first)."""
-        spawn(self.stop(drain=2.0), name="shadow pipeline stop")
+        spawn(self.stop(drain=self.settings.drain_seconds), name="shadow pipeline stop")
 
     async def drain(self, timeout: float) -> bool:
         """Wait until every admitted exchange is judged and handed to the writer; False on timeout."""
@@ -262,6 +264,12 @@ class Pipeline:
         for _ in range(count if self._metrics is not None else 0):
             self._metrics.shed(group)  # type: ignore[union-attr]
 
+    def _unsent(self, job: _Job) -> None:
+        """A job the shadow stopped before it was judged (shutdown): recorded as shed, reason given."""
+        job.ticket.release()
+        if job.exchange is not None:
+            self._shed(job.exchange, job.route, "the shadow stopped before the candidate's answer was judged")
+
     def _shed(self, exchange: Exchange, route: RouteMatch, reason: str) -> bool:
         verdict = Verdict(
             kind=VerdictKind.SHED,
@@ -283,6 +291,7 @@ class Pipeline:
             try:
                 await self._run(job)
             except asyncio.CancelledError:
+                self._unsent(job)
                 raise
             except Exception:
                 log.exception("shadow: exchange %s %s failed in the pipeline", job.request.method, job.request.path)

@@ -3,7 +3,10 @@
 Modes: ``ok`` (200 JSON envelope), ``slow`` (answers after ``delay`` seconds), ``reset`` (reads the request,
 then aborts the connection with RST), ``error500`` (a 500 envelope), ``garbage`` (bytes that are not
 HTTP), ``stall`` (sends the headers and one chunk, then nothing: a stalled stream or body), ``sse`` (a
-short event stream that ends). ``refused`` needs no server: ``refused_url()`` is a port nobody listens on.
+short event stream that ends), and two that pass the request on to a real ``upstream`` first:
+``forward_slow`` (answers ``delay`` seconds after the upstream did) and ``forward_reset`` (resets the
+connection once the upstream has answered). ``refused`` needs no server: ``refused_url()`` is a port
+nobody listens on.
 Every request it read is kept in ``requests`` (method, target, headers, body) for assertions.
 
 It runs on the caller's event loop (``async with FaultServer(...)``) or, for synchronous tests, on a
@@ -21,9 +24,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal, Self
 
+import httpx
+
 __all__ = ["FaultServer", "ReceivedRequest", "refused_url"]
 
-Mode = Literal["ok", "slow", "reset", "error500", "garbage", "stall", "sse"]
+Mode = Literal["ok", "slow", "reset", "error500", "garbage", "stall", "sse", "forward_slow", "forward_reset"]
 OK_BODY = b'{"success":true,"data":null,"error_data":null,"message":null}'
 ERROR_BODY = b'{"success":false,"data":null,"error_data":null,"message":"CandidateError: injected"}'
 
@@ -40,6 +45,7 @@ class ReceivedRequest:
 class FaultServer:
     mode: Mode
     delay: float = 2.0
+    upstream: str | None = None
     requests: list[ReceivedRequest] = field(default_factory=list)
     port: int = 0
     _server: asyncio.Server | None = None
@@ -102,10 +108,10 @@ class FaultServer:
 
     async def _answer(self, request: ReceivedRequest, writer: asyncio.StreamWriter) -> bool:
         """Write this mode's answer; False when the connection must not be reused."""
+        if self.mode in ("forward_slow", "forward_reset"):
+            return await self._forward(request, writer)
         if self.mode == "reset":
-            sock = writer.get_extra_info("socket")
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            writer.transport.abort()
+            _reset(writer)
             return False
         if self.mode == "garbage":
             writer.write(b"HELLO THIS IS NOT HTTP\r\n\x00\x01\x02\r\n\r\n")
@@ -140,6 +146,29 @@ class FaultServer:
         )
         await writer.drain()
         return True
+
+    async def _forward(self, request: ReceivedRequest, writer: asyncio.StreamWriter) -> bool:
+        assert self.upstream is not None, "forwarding modes need an upstream"
+        headers = {k: v for k, v in request.headers.items() if k not in ("host", "content-length", "connection")}
+        async with httpx.AsyncClient(base_url=self.upstream, timeout=30) as client:
+            answer = await client.request(request.method, request.target, headers=headers, content=request.body)
+        if self.mode == "forward_reset":
+            _reset(writer)
+            return False
+        await asyncio.sleep(self.delay)
+        writer.write(
+            f"HTTP/1.1 {answer.status_code} X\r\ncontent-type: {answer.headers.get('content-type', 'text/plain')}\r\n"
+            f"content-length: {len(answer.content)}\r\n\r\n".encode()
+            + answer.content
+        )
+        await writer.drain()
+        return True
+
+
+def _reset(writer: asyncio.StreamWriter) -> None:
+    sock = writer.get_extra_info("socket")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    writer.transport.abort()
 
 
 def refused_url() -> str:

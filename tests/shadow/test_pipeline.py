@@ -376,3 +376,19 @@ async def test_operator_eventual_routes_reopen_streams_until_they_match(make_pip
     await finish(pipeline)
     [record] = store.records
     assert record.verdict.kind is VerdictKind.CONVERGED and opened == 2
+
+
+async def test_stopping_records_what_was_never_judged(make_pipeline: Any) -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(60)
+        return json_response(None)
+
+    pipeline, store, _ = await make_pipeline(handler, workers=1, candidate_timeout=60)
+    for _ in range(3):
+        pipeline.submit(texchange(request=trequest(method="POST", path="/api/tasks", json={"t": 1})))
+    await asyncio.sleep(0.05)
+    await pipeline.stop(drain=0)
+    assert [(r.verdict.kind.value, r.verdict.reason) for r in store.records] == [
+        ("shed", "the shadow stopped before the candidate's answer was judged")
+    ] * 3
+    assert pipeline.pending == 0
