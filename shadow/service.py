@@ -113,7 +113,7 @@ def open_store(settings: ShadowSettings) -> Store | None:
     try:
         store: Store = ResultStore.open(settings.store, settings=evidence)
     except StoreError as exc:
-        log.error("shadow: cannot open the evidence store %s, comparisons will not be kept: %s", settings.store, exc)
+        log.error("shadow: comparisons will not be kept (the proxy keeps serving): %s", exc)
         return None
     return store
 
