@@ -169,3 +169,47 @@ def proxy(
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
     os.execv(argv[0], argv)
+
+
+@main.command("replay")
+@click.argument("capture", type=click.Path(path_type=Path))
+@click.option("--primary", required=True, help="Base URL of the primary the capture is sent to.")
+@click.option("--candidate", required=True, help="Base URL of the candidate it is mirrored to.")
+@click.option("--profile", help="Normalization profile name or path (default vibe-kanban-0.0.71).")
+@click.option(
+    "--store", type=click.Path(path_type=Path), default=DEFAULT_STORE, show_default=True, help="Evidence store."
+)
+@click.option("--config", type=click.Path(path_type=Path), help="Shadow settings file (YAML or JSON).")
+def replay(capture: Path, primary: str, candidate: str, profile: str | None, store: Path, config: Path | None) -> None:
+    """Replay CAPTURE (a HAR file or a mitmproxy flow dump) against PRIMARY, teed to CANDIDATE through the
+    same pipeline as the proxy (lanes, id correlation, comparison, store); prints the verdict counts."""
+    import asyncio
+
+    from rich.progress import Progress
+
+    from shadow.config import load_settings
+    from shadow.errors import ShadowError
+    from shadow.replay import run_replay
+
+    try:
+        settings = load_settings(
+            config, primary=primary, candidate=candidate, profile=profile, store=store, offload=False
+        )
+        with Progress(transient=True) as progress:
+            task = progress.add_task("replaying", total=None)
+            report = asyncio.run(
+                run_replay(
+                    capture,
+                    settings,
+                    on_total=lambda n: progress.update(task, total=n),
+                    advance=lambda n: progress.advance(task, n),
+                )
+            )
+    except ShadowError as exc:
+        raise _Exit2(str(exc)) from exc
+    counts = ", ".join(f"{kind} {count}" for kind, count in sorted(report.counts.items())) or "nothing compared"
+    click.echo(f"replayed {report.sent} exchange(s): {counts}; evidence in {store}")
+    for error in report.primary_errors:
+        click.echo(f"primary failed: {error}", err=True)
+    if not report.drained:
+        click.echo("not every exchange was judged before the drain timeout", err=True)

@@ -26,7 +26,14 @@ from shadow.correlation import IdMap
 from shadow.errors import CandidateErrorKind
 from shadow.models import CandidateOutcome
 
-__all__ = ["CandidateClient", "apply_header_rules", "classify_error", "idempotency_key", "mirror_request"]
+__all__ = [
+    "CandidateClient",
+    "apply_header_rules",
+    "classify_error",
+    "forwardable_headers",
+    "idempotency_key",
+    "mirror_request",
+]
 
 # Never forwarded as they came: connection-level headers, and the ones the client library recomputes.
 _HOP_BY_HOP = frozenset(
@@ -50,6 +57,11 @@ _TEXT_TYPES = ("application/json", "application/x-www-form-urlencoded", "text/")
 def idempotency_key(exchange_id: str) -> str:
     """Derived from the exchange, so every resend of the same mirrored write carries the same key."""
     return hashlib.sha256(f"shadow:{exchange_id}".encode()).hexdigest()[:32]
+
+
+def forwardable_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The headers of a captured request that may be sent again (no hop-by-hop or recomputed ones)."""
+    return [(key, value) for key, value in headers if key.lower() not in _HOP_BY_HOP]
 
 
 def apply_header_rules(headers: Iterable[tuple[str, str]], rules: Iterable[HeaderRule], target: str) -> Headers:
@@ -84,7 +96,7 @@ def mirror_request(
         path, query = path.replace(old, new), query.replace(old, new)
         if body and content_type.startswith(_TEXT_TYPES):
             body = body.replace(old.encode(), new.encode())
-    headers = [(key, value) for key, value in request.headers if key.lower() not in _HOP_BY_HOP]
+    headers = forwardable_headers(request.headers)
     headers.append((settings.loop_guard_header, "1"))
     if write:
         headers.append((settings.idempotency_header, idempotency_key(exchange_id)))
