@@ -90,7 +90,22 @@ class IdMap:
     def learn(self, primary: Any, candidate: Any, *, path: str = "") -> list[Conflict]:
         """Pair ids found at the same JSON positions of two documents; returns the conflicts."""
         conflicts: list[Conflict] = []
-        self._walk(primary, candidate, path, conflicts)
+        # Iterative, and the JSON Pointer of a position is only spelled out for a conflict: walking a
+        # response is on every exchange's path, conflicts are rare.
+        stack: list[tuple[Any, Any, tuple[str | int, ...]]] = [(primary, candidate, ())]
+        while stack:
+            left, right, where = stack.pop()
+            if isinstance(left, dict):
+                if isinstance(right, dict):
+                    stack.extend((value, right[key], (*where, key)) for key, value in left.items() if key in right)
+            elif isinstance(left, list):
+                if isinstance(right, list) and len(left) == len(right):  # else they do not line up by index
+                    stack.extend((a, b, (*where, index)) for index, (a, b) in enumerate(zip(left, right, strict=True)))
+            elif _is_uuid(left) and _is_uuid(right):
+                pointer = path + "".join(f"/{_escape(str(part))}" for part in where)
+                conflict = self.pair(left, right, path=pointer)
+                if conflict is not None:
+                    conflicts.append(conflict)
         return conflicts
 
     def learn_responses(self, primary: HttpResponse, candidate: HttpResponse) -> list[Conflict]:
@@ -121,20 +136,6 @@ class IdMap:
         found = self._to_candidate.get(match.group().decode().lower())
         return found.encode() if found is not None else match.group()
 
-    def _walk(self, left: Any, right: Any, path: str, conflicts: list[Conflict]) -> None:
-        if isinstance(left, dict) and isinstance(right, dict):
-            for key, value in left.items():
-                if key in right:
-                    self._walk(value, right[key], f"{path}/{_escape(str(key))}", conflicts)
-        elif isinstance(left, list) and isinstance(right, list):
-            if len(left) == len(right):  # lists of different length do not line up by index
-                for index, (a, b) in enumerate(zip(left, right, strict=True)):
-                    self._walk(a, b, f"{path}/{index}", conflicts)
-        elif isinstance(left, str) and isinstance(right, str) and _WHOLE_UUID.match(left) and _WHOLE_UUID.match(right):
-            conflict = self.pair(left, right, path=path)
-            if conflict is not None:
-                conflicts.append(conflict)
-
 
 def json_body(response: HttpResponse) -> Any | None:
     """The parsed JSON body, or None when the response is not JSON."""
@@ -154,6 +155,10 @@ def created_id(response: HttpResponse) -> str | None:
         if isinstance(data, dict) and isinstance(data.get("id"), str) and _WHOLE_UUID.match(data["id"]):
             return str(data["id"])
     return None
+
+
+def _is_uuid(value: Any) -> bool:
+    return type(value) is str and len(value) == 36 and _WHOLE_UUID.match(value) is not None
 
 
 def _escape(key: str) -> str:
