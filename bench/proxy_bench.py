@@ -86,9 +86,28 @@ def backend(port: int, log: Path, delay: float = 0.0) -> contextlib.AbstractCont
     return process(argv, f"http://127.0.0.1:{port}/", log)
 
 
-def rss_kb(pid: int) -> int:
-    """Resident memory of the proxy and its children (the shadow's worker process)."""
-    total = 0
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU time (user + system) of the proxy itself and of its children (the shadow's worker)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    own = children = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used = (int(fields[11]) + int(fields[12])) / tick
+        if int(entry.name) == pid:
+            own += used
+        elif int(fields[1]) == pid:
+            children += used
+    return own, children
+
+
+def rss_kb(pid: int) -> tuple[int, int]:
+    """Resident memory of the proxy and of its children (the shadow's worker process)."""
+    own = children = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -97,9 +116,12 @@ def rss_kb(pid: int) -> int:
         except OSError:
             continue
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        if int(entry.name) == pid or int(fields.get("PPid", "0").strip() or 0) == pid:
-            total += int(fields.get("VmRSS", "0 kB").split()[0])
-    return total
+        rss = int(fields.get("VmRSS", "0 kB").split()[0])
+        if int(entry.name) == pid:
+            own += rss
+        elif int(fields.get("PPid", "0").strip() or 0) == pid:
+            children += rss
+    return own, children
 
 
 def load(url: str, **kwargs: float) -> dict[str, float]:
@@ -112,16 +134,23 @@ def load(url: str, **kwargs: float) -> dict[str, float]:
 
 def measure(url: str, duration: float, pid: int | None) -> dict[str, float]:
     load(url, concurrency=16, duration=1.0)  # warm-up: connections, caches
-    before = rss_kb(pid) if pid else 0
+    before = rss_kb(pid) if pid else (0, 0)
     throughput = load(url, concurrency=64, duration=duration)
+    cpu_before = cpu_seconds(pid) if pid else (0.0, 0.0)
     latency = load(url, rate=200, duration=duration)
-    after = rss_kb(pid) if pid else 0
+    cpu_after = cpu_seconds(pid) if pid else (0.0, 0.0)
+    after = rss_kb(pid) if pid else (0, 0)
+    served = max(latency["requests"], 1)
     return {
         "rps_c64": throughput["rps"],
         "errors": throughput["errors"] + latency["errors"],
         "p50_ms": latency["p50_ms"],
         "p99_ms": latency["p99_ms"],
-        "rss_growth_mb": round((after - before) / 1024, 1),
+        "rss_growth_mb": round((after[0] - before[0]) / 1024, 1),
+        "worker_rss_growth_mb": round((after[1] - before[1]) / 1024, 1),
+        # CPU per request at 200 req/s: steadier than throughput on a machine shared with other work
+        "proxy_cpu_ms": round((cpu_after[0] - cpu_before[0]) * 1000 / served, 2),
+        "worker_cpu_ms": round((cpu_after[1] - cpu_before[1]) * 1000 / served, 2),
     }
 
 
@@ -185,7 +214,10 @@ def main() -> None:
 def report(results: dict[str, dict[str, float] | str]) -> None:
     base = results.get("mitmdump")
     healthy = results.get("tee+compare")
-    print(f"{'variant':16} {'rps@c64':>9} {'x mitm':>7} {'p50 ms':>7} {'p99 ms':>7} {'x mitm':>7} {'rss +MB':>8}")
+    print(
+        f"{'variant':16} {'rps@c64':>9} {'x mitm':>7} {'p50 ms':>7} {'p99 ms':>7} {'x mitm':>7} {'rss +MB':>8}"
+        f" {'worker +MB':>10} {'proxy cpu ms/req':>17} {'worker cpu ms/req':>18}"
+    )
     for name, row in results.items():
         if isinstance(row, str):
             print(f"{name:16} {row}")
@@ -194,13 +226,14 @@ def report(results: dict[str, dict[str, float] | str]) -> None:
         p99 = row["p99_ms"] / base["p99_ms"] if isinstance(base, dict) else float("nan")
         print(
             f"{name:16} {row['rps_c64']:9.0f} {ratio:7.2f} {row['p50_ms']:7.2f} {row['p99_ms']:7.2f} {p99:7.2f} "
-            f"{row['rss_growth_mb']:8.1f}"
+            f"{row['rss_growth_mb']:8.1f} {row['worker_rss_growth_mb']:10.1f} {row['proxy_cpu_ms']:17.2f}"
+            f" {row['worker_cpu_ms']:18.2f}"
         )
     if isinstance(healthy, dict):
         for name in ("slow candidate", "down candidate"):
-            row = results.get(name)
-            if isinstance(row, dict):
-                print(f"{name}: p99 {row['p99_ms'] / healthy['p99_ms']:.2f}x of the healthy tee+compare run")
+            faulty = results.get(name)
+            if isinstance(faulty, dict):
+                print(f"{name}: p99 {faulty['p99_ms'] / healthy['p99_ms']:.2f}x of the healthy tee+compare run")
     print(json.dumps(results))
 
 
