@@ -27,12 +27,13 @@ from typing import Any
 from comparators.message import HttpRequest, HttpResponse
 from shadow.config import ShadowSettings
 from shadow.models import Exchange
+from shadow.sampling import is_write, should_shadow
 
 __all__ = ["FRAME_HEADER", "OffloadedPipeline", "RemoteStreamTicket", "encode_frame"]
 
 log = logging.getLogger(__name__)
 FRAME_HEADER = struct.Struct("!I")
-WORKER_NICE = 10  # the shadow yields the CPU to the proxy
+WORKER_NICE = 19  # the shadow yields the CPU to the proxy: under contention it falls behind and sheds
 
 
 def encode_frame(message: tuple[Any, ...]) -> bytes:
@@ -65,6 +66,11 @@ class OffloadedPipeline:
         self._dead = False
 
     @property
+    def unreported_shed(self) -> int:
+        """Exchanges shed here that the worker's metrics have not heard of yet."""
+        return self._shed
+
+    @property
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
 
@@ -79,9 +85,15 @@ class OffloadedPipeline:
         self._send(("settings", self.settings), force=True)
 
     def submit(self, exchange: Exchange) -> bool:
+        # The worker decides again with the profile; deciding here too saves pickling what it would drop.
+        write = is_write(exchange.request.method)
+        if not should_shadow(exchange.request, exchange.id, self.settings, write=write):
+            return False
         return self._send(("exchange", exchange))
 
     def open_stream(self, request: HttpRequest, head: HttpResponse, *, exchange_id: str) -> RemoteStreamTicket | None:
+        if not should_shadow(request, exchange_id, self.settings, write=False):
+            return None
         if not self._send(("stream", exchange_id, request, head)):
             return None
         return RemoteStreamTicket(self, exchange_id)

@@ -96,7 +96,8 @@ def mirror_request(
         path, query = path.replace(old, new), query.replace(old, new)
         if body and content_type.startswith(_TEXT_TYPES):
             body = body.replace(old.encode(), new.encode())
-    headers = forwardable_headers(request.headers)
+    ours = {settings.loop_guard_header.lower(), settings.idempotency_header.lower(), settings.primary_id_header.lower()}
+    headers = [(key, value) for key, value in forwardable_headers(request.headers) if key.lower() not in ours]
     headers.append((settings.loop_guard_header, "1"))
     if write:
         headers.append((settings.idempotency_header, idempotency_key(exchange_id)))

@@ -71,3 +71,13 @@ async def test_a_dead_worker_is_logged_once_and_the_proxy_goes_on(caplog: pytest
     assert results[-1] is False
     assert caplog.text.count("keeps serving without a shadow") == 1
     await pipeline.stop(drain=0)
+
+
+async def test_disabled_or_sampled_out_reads_are_not_even_sent() -> None:
+    pipeline = OffloadedPipeline(load_settings(candidate="http://127.0.0.1:9", sample=0))
+    # Not started: a frame that had to be sent would count as shed; these are decided before that.
+    assert not pipeline.submit(texchange())
+    assert pipeline.open_stream(trequest(path="/api/events"), tresponse(), exchange_id="s") is None
+    assert pipeline.unreported_shed == 0
+    assert not pipeline.submit(texchange(request=trequest(method="POST")))  # a write would go: not started
+    assert pipeline.unreported_shed == 1

@@ -168,3 +168,14 @@ async def test_stream_byte_budget() -> None:
         outcome = await client.stream(trequest(path="/api/events"), StreamSettings(max_bytes=10))
         await client.aclose()
     assert outcome.response is not None and outcome.response.body == b"event: jso" and not outcome.response.complete
+
+
+def test_our_own_headers_are_never_doubled() -> None:
+    settings = load_settings(candidate="http://c", primary_id_hint=True)
+    request = trequest(
+        method="POST", headers=(("Idempotency-Key", "client's"), ("X-Shadow", "0"), ("x-shadow-primary-id", "forged"))
+    )
+    mirrored = mirror_request(request, settings, exchange_id="ex", write=True, primary_id=P1)
+    names = [key.lower() for key, _ in mirrored.headers]
+    assert names.count("idempotency-key") == names.count("x-shadow") == names.count("x-shadow-primary-id") == 1
+    assert mirrored.header("idempotency-key") == idempotency_key("ex") and mirrored.header("x-shadow-primary-id") == P1
