@@ -60,6 +60,20 @@ class IdMap:
         """Read-only live view, for ``compare_exchange(id_map=...)``."""
         return MappingProxyType(self._to_primary)
 
+    def relevant(self, primary_body: bytes, candidate_body: bytes) -> dict[str, str]:
+        """The candidate -> primary pairs either body mentions: what one comparison needs. Handing the
+        comparator the whole map would cost O(map size) per exchange (it copies what it is given)."""
+        found: dict[str, str] = {}
+        for match in _UUID_BYTES.finditer(candidate_body):
+            key = match.group().decode().lower()
+            if (partner := self._to_primary.get(key)) is not None:
+                found[key] = partner
+        for match in _UUID_BYTES.finditer(primary_body):
+            key = match.group().decode().lower()
+            if (partner := self._to_candidate.get(key)) is not None:
+                found[partner] = key
+        return found
+
     def primary_of(self, candidate_id: str) -> str | None:
         return self._to_primary.get(candidate_id.lower())
 

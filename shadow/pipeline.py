@@ -383,7 +383,7 @@ class Pipeline:
             outcome,
             route,
             context=self._context,
-            id_map=self.ids.candidate_to_primary,
+            id_map=self.ids.relevant(exchange.primary.body, outcome.response.body) if outcome.response else None,
             conflicts=conflicts,
         )
 

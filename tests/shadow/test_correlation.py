@@ -113,3 +113,14 @@ def test_created_id() -> None:
     assert created_id(tresponse(json=envelope(None))) is None
     assert created_id(tresponse(json=envelope([{"id": P1}]))) is None
     assert created_id(tresponse(body=b"", headers=())) is None
+
+
+def test_relevant_pairs_are_the_ones_either_body_mentions() -> None:
+    ids = IdMap()
+    ids.pair(P1, C1)
+    ids.pair(P2, C2)
+    ids.pair(P3, C3)
+    primary = orjson.dumps({"id": P1, "parent": P3})
+    candidate = orjson.dumps({"id": C1.upper()})
+    assert ids.relevant(primary, candidate) == {C1: P1, C3: P3}
+    assert ids.relevant(b"", b"") == {}
