@@ -99,6 +99,17 @@ class HarCapture(BaseModel):
     base_url: str | None = None
     prefixes: dict[str, str] = Field(default_factory=dict)
 
+    def with_request_id(self, request_id: str) -> list[HarEntry]:
+        """Every entry carrying ``request_id`` (several for a poll), in order."""
+        return [entry for entry in self.entries if entry.request_id == request_id]
+
+    def last(self, request_id: str) -> HarEntry:
+        """The last entry carrying ``request_id`` (a poll's final try); ``KeyError`` if there is none."""
+        found = self.with_request_id(request_id)
+        if not found:
+            raise KeyError(request_id)
+        return found[-1]
+
 
 # ---------------------------------------------------------------------------------------------- writing
 

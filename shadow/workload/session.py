@@ -76,6 +76,7 @@ class Session:
     timeout: float = DEFAULT_TIMEOUT
     cancel: threading.Event | None = None
     poll_interval: float = 0.25
+    transport: httpx.BaseTransport | None = None  # the real network by default; tests pass MockTransport
     _used_ids: set[str] = field(default_factory=set, init=False)
     _client: httpx.Client = field(init=False)
     _scope: list[str] = field(default_factory=list, init=False)
@@ -84,7 +85,7 @@ class Session:
     def __post_init__(self) -> None:
         self._client = httpx.Client(
             base_url=self.base_url,
-            transport=RecordingTransport(self.recorder),
+            transport=RecordingTransport(self.recorder, self.transport),
             timeout=self.timeout,
             # identity: the recorded body must be the bytes on the wire, whatever the backend would compress
             headers={"accept-encoding": "identity", "user-agent": "vk-parity-workload/1"},

@@ -1,0 +1,54 @@
+"""Record the workflow against one backend into a HAR file: the unit the fixture, the demo and the e2e
+tests share."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from shadow.har import HarCapture, read_har
+from shadow.workload.driver import ALL, WorkflowReport, run_workflow
+from shadow.workload.recorder import HarRecorder
+
+__all__ = ["RecordedWorkflow", "record_workflow"]
+
+
+@dataclass(frozen=True)
+class RecordedWorkflow:
+    """A finished run: the driver's report and the HAR it wrote."""
+
+    name: str
+    report: WorkflowReport
+    har_path: Path
+
+    def capture(self) -> HarCapture:
+        return read_har(self.har_path)
+
+
+def record_workflow(
+    base_url: str,
+    *,
+    directory: Path,
+    name: str = "primary",
+    families: Iterable[str] = ALL,
+    agent_python: str | None = None,
+    cancel: threading.Event | None = None,
+) -> RecordedWorkflow:
+    """Run the workflow against ``base_url`` with ``directory/<name>-work`` as its work directory and write
+    ``directory/<name>.har``. The HAR is written even when steps failed (the report says which)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    recorder = HarRecorder(backend=name, base_url=base_url)
+    try:
+        report = run_workflow(
+            base_url,
+            workdir=directory / f"{name}-work",
+            recorder=recorder,
+            families=families,
+            agent_python=agent_python,
+            cancel=cancel,
+        )
+    finally:
+        har_path = recorder.write(directory / f"{name}.har")
+    return RecordedWorkflow(name=name, report=report, har_path=har_path)
