@@ -32,18 +32,19 @@ def record_workflow(
     *,
     directory: Path,
     name: str = "primary",
+    workdir: Path | None = None,
     families: Iterable[str] = ALL,
     agent_python: str | None = None,
     cancel: threading.Event | None = None,
 ) -> RecordedWorkflow:
-    """Run the workflow against ``base_url`` with ``directory/<name>-work`` as its work directory and write
-    ``directory/<name>.har``. The HAR is written even when steps failed (the report says which)."""
+    """Run the workflow against ``base_url`` and write ``directory/<name>.har``, even when steps failed (the
+    report says which). The workload's repositories go to ``workdir`` (default ``directory/<name>-work``)."""
     directory.mkdir(parents=True, exist_ok=True)
     recorder = HarRecorder(backend=name, base_url=base_url)
     try:
         report = run_workflow(
             base_url,
-            workdir=directory / f"{name}-work",
+            workdir=workdir or directory / f"{name}-work",
             recorder=recorder,
             families=families,
             agent_python=agent_python,

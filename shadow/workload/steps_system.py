@@ -17,6 +17,15 @@ PROFILES_SUFFIX = "/.local/share/vibe-kanban/profiles.json"
 FAKE_GITHUB_TOKEN = "ghp_parityFAKEtoken000000000000000000000"
 
 
+@FAMILY.step("install-agent")
+def install_agent(ctx: Context) -> None:
+    # install_scripted_agent is library code over a plain httpx client: its GET and PUT of /api/profiles
+    # are recorded as system.install-agent.1 and .2.
+    with ctx.session.scoped("system.install-agent") as client:
+        install_scripted_agent(client, python=ctx.agent_python)
+    ctx.state["agent"] = True
+
+
 @FAMILY.step("health")
 def health(ctx: Context) -> None:
     ctx.get("health", "/api/health")
@@ -28,15 +37,6 @@ def info(ctx: Context) -> None:
     if not isinstance(data, dict) or not isinstance(data.get("config"), dict):
         raise StepFailed("GET /api/info has no config object")
     ctx.state["config.default"] = data["config"]
-
-
-@FAMILY.step("install-agent")
-def install_agent(ctx: Context) -> None:
-    # install_scripted_agent is library code over a plain httpx client: its GET and PUT of /api/profiles
-    # are recorded as system.install-agent.1 and .2.
-    with ctx.session.scoped("system.install-agent") as client:
-        install_scripted_agent(client, python=ctx.agent_python)
-    ctx.state["agent"] = True
 
 
 @FAMILY.step("profiles", needs=("agent",))
