@@ -12,23 +12,20 @@ number of repeats differs, and a backend may answer some requests the other neve
   body*. Consecutive identical GETs are treated as polls the same way. Whatever the alignment leaves over
   is unpaired, with its side.
 
-Pure: no I/O; the caller computes keys with :func:`request_key` (it knows the route templates).
+Pure: no I/O. The caller computes the keys (``comparators.compare.normalize_request`` gives the canonical
+request: method, route template, normalized parameters, query and body, with each side's ids and
+directories masked).
 """
 
 from __future__ import annotations
 
 import difflib
-import json
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["AlignItem", "Alignment", "Side", "Unpaired", "align", "request_key"]
-
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+__all__ = ["AlignItem", "Alignment", "Side", "Unpaired", "align"]
 
 
 class Side(StrEnum):
@@ -161,32 +158,3 @@ def _collapse_polls(
         else:
             kept.append(index)
     return kept
-
-
-def request_key(method: str, template: str, body: bytes = b"", *, prefixes: Mapping[str, str] | None = None) -> str:
-    """``METHOD template body``: the body as canonical JSON with ids as ``<uuid>`` and the side's path
-    prefixes as ``<NAME>``; a non-JSON body counts only by being present (multipart boundaries vary)."""
-    return f"{method.upper()} {template} {_normalized_body(body, prefixes or {})}".rstrip()
-
-
-def _normalized_body(body: bytes, prefixes: Mapping[str, str]) -> str:
-    if not body:
-        return ""
-    try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
-        return "<non-json body>"
-    ordered = sorted(((value, name) for name, value in prefixes.items() if value), key=lambda p: -len(p[0]))
-    return json.dumps(_mask(document, ordered), sort_keys=True, separators=(",", ":"))
-
-
-def _mask(value: Any, prefixes: list[tuple[str, str]]) -> Any:
-    if isinstance(value, dict):
-        return {key: _mask(item, prefixes) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_mask(item, prefixes) for item in value]
-    if isinstance(value, str):
-        for prefix, name in prefixes:
-            value = value.replace(prefix, f"<{name}>")
-        return _UUID.sub("<uuid>", value)
-    return value

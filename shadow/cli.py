@@ -89,3 +89,39 @@ def show(signature: str, store_path: Path, as_json: bool) -> None:
         click.echo(exemplars_json(summary, exemplars))
     else:
         Console().print(exemplars_view(summary, exemplars))
+
+
+@main.command("compare")
+@click.argument("primary_har", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("candidate_har", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--profile", default="vibe-kanban-0.0.71", show_default=True, help="Profile name or YAML/JSON path.")
+@click.option("--json", "as_json", is_flag=True, help="Print the machine-readable summary instead of tables.")
+def compare(primary_har: Path, candidate_har: Path, profile: str, as_json: bool) -> None:
+    """Compare two HAR recordings of the same workload: parity per route group and top mismatches.
+
+    Exit 0 when the comparison ran (mismatches included), 2 on bad input."""
+    from shadow.offline import OfflineInputError, compare_files, render_comparison
+
+    try:
+        comparison = compare_files(primary_har, candidate_har, profile=profile)
+    except OfflineInputError as exc:
+        raise _Exit2(str(exc)) from exc
+    if as_json:
+        click.echo(comparison.summary.model_dump_json(indent=2))
+    else:
+        render_comparison(comparison, Console())
+
+
+@main.command("demo")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("out"), show_default=True)
+@click.option("--family", "families", multiple=True, help="Only these workload families (repeatable).")
+def demo(out: Path, families: tuple[str, ...]) -> None:
+    """Record the workflow against two fresh real vibe-kanban 0.0.71 instances and compare them."""
+    from shadow.demo import run_demo
+    from shadow.workload import ALL, resolve_families
+
+    try:
+        chosen = resolve_families(families or ALL)
+    except ValueError as exc:
+        raise _Exit2(str(exc)) from exc
+    run_demo(out, families=chosen)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comparators.alignment import AlignItem, Alignment, Side, align, request_key
+from comparators.alignment import AlignItem, Alignment, Side, align
 
 
 def _ids(*ids: str) -> list[AlignItem]:
@@ -51,18 +51,6 @@ def test_entries_without_ids_are_aligned_by_order_when_ids_are_used() -> None:
     candidate = [AlignItem(key="GET /browser"), *_ids("b", "a")]
     result = align(primary, candidate)
     assert result.pairs == ((0, 2), (1, 0), (2, 1))
-
-
-def test_request_key_masks_ids_and_side_paths() -> None:
-    body_p = b'{"git_repo_path": "/tmp/work-a/repos/x", "project_id": "6a5a406b-1965-4aaa-9b48-6afe0ac64423"}'
-    body_c = b'{"project_id": "11111111-2222-4333-8444-555555555555", "git_repo_path": "/srv/w/repos/x"}'
-    key_p = request_key("post", "/api/projects", body_p, prefixes={"WORK": "/tmp/work-a"})
-    key_c = request_key("POST", "/api/projects", body_c, prefixes={"WORK": "/srv/w"})
-    assert key_p == key_c == 'POST /api/projects {"git_repo_path":"<WORK>/repos/x","project_id":"<uuid>"}'
-    assert request_key("GET", "/api/health") == "GET /api/health"
-    assert request_key("POST", "/api/images/upload", b"--x\r\n\x89PNG") == "POST /api/images/upload <non-json body>"
-    nested = request_key("POST", "/t", b'{"a": ["/h/x", {"b": "/h"}]}', prefixes={"HOME": "/h", "WORK": "/h/x"})
-    assert nested == 'POST /t {"a":["<WORK>",{"b":"<HOME>"}]}'  # the longest prefix wins
 
 
 _keys = st.lists(st.sampled_from(["GET /a", "GET /b", "POST /c", "PUT /d"]), max_size=25)
