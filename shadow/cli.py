@@ -30,6 +30,34 @@ def fetch_primary() -> None:
         raise click.ClickException(str(exc)) from exc
 
 
+@main.command("candidate")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Port of the candidate's HTTP API (default: a free one).",
+)
+@click.option(
+    "--root",
+    "roots",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, resolve_path=True),
+    help="A directory the runner may touch (repeatable; default: a fresh temporary directory).",
+)
+def candidate(port: int | None, roots: tuple[str, ...]) -> None:
+    """Run the candidate locally: the convex-test host (a test/demo stand-in for Convex) and the runner.
+
+    Prints the candidate's base URL (the 0.0.71 compatibility API) and serves until Ctrl-C or SIGTERM.
+    """
+    from shadow.candidate import CandidateError, run_until_signalled, start_candidate
+
+    try:
+        started = start_candidate(port=port, roots=[Path(r) for r in roots] or None)
+    except CandidateError as exc:
+        raise click.ClickException(str(exc)) from exc
+    raise SystemExit(run_until_signalled(started, announce=lambda url: click.echo(url)))
+
+
 class _Exit2(click.ClickException):
     """One line on stderr, exit code 2 (missing or unreadable store, unknown signature)."""
 
