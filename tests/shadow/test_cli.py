@@ -104,3 +104,69 @@ def test_commands_are_documented() -> None:
     for command in ("results", "show"):
         result = CliRunner().invoke(main, [command, "--help"])
         assert result.exit_code == 0 and "--store" in result.output and "--json" in result.output
+
+
+# ------------------------------------------------------------------------------------- parity compare
+
+
+def _har_pair(tmp_path: Path) -> tuple[Path, Path]:
+    from comparators.message import HttpRequest, HttpResponse
+    from shadow.har import HarCapture, HarEntry, write_har
+
+    def capture(status: str) -> HarCapture:
+        body = json.dumps({"success": True, "data": {"status": status}, "error_data": None, "message": None})
+        entry = HarEntry(
+            started_at="2026-01-01T00:00:00Z",  # type: ignore[arg-type]
+            time_ms=1.0,
+            url="http://127.0.0.1:1/api/health",
+            request=HttpRequest(method="GET", path="/api/health"),
+            response=HttpResponse(status=200, headers=(("content-type", "application/json"),), body=body.encode()),
+            request_id="system.health",
+        )
+        return HarCapture(entries=(entry,))
+
+    return write_har(tmp_path / "a.har", capture("ok")), write_har(tmp_path / "b.har", capture("changed"))
+
+
+def test_compare_prints_tables_and_exits_0_with_mismatches(tmp_path: Path) -> None:
+    primary, candidate = _har_pair(tmp_path)
+    result = CliRunner().invoke(main, ["compare", str(primary), str(candidate)])
+    assert result.exit_code == 0, result.output
+    assert "Parity per route group" in result.stdout and "Top mismatch signatures" in result.stdout
+
+
+def test_compare_json_is_the_machine_readable_summary(tmp_path: Path) -> None:
+    primary, candidate = _har_pair(tmp_path)
+    result = CliRunner().invoke(main, ["compare", str(primary), str(primary), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["verdicts"]["match"] == 1 and summary["parity_percent"] == 100.0
+    assert set(summary) >= {"verdicts", "groups", "signatures", "unpaired", "poll_repeats"}
+    mismatch = json.loads(CliRunner().invoke(main, ["compare", str(primary), str(candidate), "--json"]).stdout)
+    (signature,) = mismatch["signatures"]
+    assert signature["count"] == 1 and signature["example"][0]["path"] == "/body/data/status"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("missing.har", None, "cannot read"),
+        ("not-har.json", b'{"hello": "world"}', "not a HAR file"),
+        ("garbage.har", b"\x00\x01\x02 garbage", "not JSON"),
+    ],
+)
+def test_compare_bad_input_exits_2_with_one_line(tmp_path: Path, name: str, content: bytes | None, reason: str) -> None:
+    primary, _ = _har_pair(tmp_path)
+    bad = tmp_path / name
+    if content is not None:
+        bad.write_bytes(content)
+    result = CliRunner().invoke(main, ["compare", str(primary), str(bad)])
+    assert result.exit_code == 2
+    assert reason in result.stderr and name in result.stderr
+    assert result.stderr.strip().count("\n") == 0 and result.stdout == ""
+
+
+def test_compare_unknown_profile_exits_2(tmp_path: Path) -> None:
+    primary, candidate = _har_pair(tmp_path)
+    result = CliRunner().invoke(main, ["compare", str(primary), str(candidate), "--profile", "no-such-profile"])
+    assert result.exit_code == 2 and "no-such-profile" in result.stderr
