@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import http.server
-import re
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -12,83 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from comparators.profiles import load_profile
 from shadow.har import HarCapture
 from shadow.workload import ALL, HarRecorder, RecordedWorkflow, resolve_families, run_workflow
 
-# CONTRACT.md §3: the 58 method + path pairs under /api (4 of them SSE).
-CONTRACT_ROUTES = """
-GET /api/health
-GET /api/info
-PUT /api/config
-GET /api/sounds/{sound}
-GET /api/mcp-config
-POST /api/mcp-config
-GET /api/profiles
-PUT /api/profiles
-POST /api/auth/github/device/start
-POST /api/auth/github/device/poll
-GET /api/auth/github/check
-GET /api/containers/info
-GET /api/filesystem/directory
-GET /api/filesystem/git-repos
-GET /api/projects
-POST /api/projects
-GET /api/projects/{id}
-PUT /api/projects/{id}
-DELETE /api/projects/{id}
-GET /api/projects/{id}/branches
-GET /api/projects/{id}/search
-POST /api/projects/{id}/open-editor
-GET /api/tasks
-POST /api/tasks
-POST /api/tasks/create-and-start
-GET /api/tasks/{id}
-PUT /api/tasks/{id}
-DELETE /api/tasks/{id}
-GET /api/task-attempts
-POST /api/task-attempts
-GET /api/task-attempts/{id}
-POST /api/task-attempts/{id}/follow-up
-POST /api/task-attempts/{id}/start-dev-server
-GET /api/task-attempts/{id}/branch-status
-GET /api/task-attempts/{id}/diff
-POST /api/task-attempts/{id}/merge
-POST /api/task-attempts/{id}/push
-POST /api/task-attempts/{id}/rebase
-POST /api/task-attempts/{id}/pr
-POST /api/task-attempts/{id}/open-editor
-POST /api/task-attempts/{id}/delete-file
-GET /api/task-attempts/{id}/children
-POST /api/task-attempts/{id}/stop
-GET /api/execution-processes
-GET /api/execution-processes/{id}
-POST /api/execution-processes/{id}/stop
-GET /api/execution-processes/{id}/raw-logs
-GET /api/execution-processes/{id}/normalized-logs
-GET /api/templates
-POST /api/templates
-GET /api/templates/{id}
-PUT /api/templates/{id}
-DELETE /api/templates/{id}
-POST /api/images/upload
-GET /api/images/{id}/file
-DELETE /api/images/{id}
-GET /api/images/task/{id}
-GET /api/events
-""".strip().splitlines()
-
-_UUID = "[0-9a-fA-F-]{36}"
+PROFILE = load_profile()
 
 
-def _pattern(route: str) -> tuple[str, re.Pattern[str]]:
-    method, template = route.split(" ")
-    segment = {"{id}": _UUID, "{sound}": "[A-Z_0-9]+"}
-    regex = "/".join(segment.get(part, re.escape(part)) for part in template.split("/"))
-    return method, re.compile(f"^{regex}$")
-
-
-def test_the_contract_lists_58_routes() -> None:
-    assert len(CONTRACT_ROUTES) == len(set(CONTRACT_ROUTES)) == 58
+def test_the_profile_lists_the_58_contract_routes() -> None:
+    assert len({route.key for route in PROFILE.routes}) == 58  # CONTRACT.md §3
 
 
 def test_every_step_runs(recorded_primary: RecordedWorkflow) -> None:
@@ -100,15 +31,12 @@ def test_every_step_runs(recorded_primary: RecordedWorkflow) -> None:
 
 
 def test_every_contract_route_is_exercised_with_a_valid_answer(primary_capture: HarCapture) -> None:
-    patterns = [(route, *_pattern(route)) for route in CONTRACT_ROUTES]
-    hits: Counter[str] = Counter()
+    exercised: Counter[str] = Counter()
     for entry in primary_capture.entries:
-        for route, method, regex in patterns:
-            answered = entry.response is not None and entry.response.status != 405
-            if answered and entry.request.method == method and regex.match(entry.request.path):
-                hits[route] += 1
-    missing = [route for route in CONTRACT_ROUTES if hits[route] == 0]
-    assert missing == []
+        rule = PROFILE.match(entry.request.method, entry.request.path).rule
+        if rule is not None and entry.response is not None and entry.response.status != 405:
+            exercised[rule.key] += 1
+    assert sorted(route.key for route in PROFILE.routes if exercised[route.key] == 0) == []
 
 
 def test_request_ids_are_unique_except_polls(primary_capture: HarCapture) -> None:
