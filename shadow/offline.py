@@ -154,8 +154,9 @@ def render_comparison(comparison: OfflineComparison, console: Console, *, top: i
     """Per-group parity, then the top mismatch signatures with their example diffs, then unpaired counts."""
     summary = comparison.summary
     groups = Table(title="Parity per route group", title_justify="left")
-    for column in ("group", "compared", "match", "noise", "intended", "mismatch", "errors", "parity %"):
-        groups.add_column(column, justify="left" if column == "group" else "right")
+    groups.add_column("group", no_wrap=True)
+    for column in ("compared", "match", "noise", "intended", "mismatch", "errors", "parity %"):
+        groups.add_column(column, justify="right", no_wrap=True)
     for group in summary.groups:
         verdicts = group.verdicts
         errors = verdicts["candidate_error"] + verdicts["timeout"]
@@ -178,8 +179,10 @@ def render_comparison(comparison: OfflineComparison, console: Console, *, top: i
     console.print(groups)
     if summary.signatures:
         signatures = Table(title=f"Top mismatch signatures ({summary.signature_count} distinct)", title_justify="left")
-        for column in ("count", "route", "signature", "example diffs"):
-            signatures.add_column(column, justify="right" if column == "count" else "left")
+        signatures.add_column("count", justify="right", no_wrap=True)
+        signatures.add_column("route", no_wrap=True)
+        signatures.add_column("signature", no_wrap=True)
+        signatures.add_column("example diffs", overflow="fold")
         for item in summary.signatures[:top]:
             example = "\n".join(
                 f"{d.path} {d.kind.value}: {_short(d.primary)} -> {_short(d.candidate)}" for d in item.example[:5]
