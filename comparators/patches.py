@@ -113,6 +113,36 @@ def _is_remove(op: Any) -> bool:
     return isinstance(op, dict) and op.get("op") == "remove"
 
 
+def _apply_entry_op(state: Any, op: Any) -> bool:
+    """The one op shape every vibe-kanban stream sends almost exclusively, applied directly: ``add`` /
+    ``replace`` / ``remove`` of ``/entries/<token>`` (no escapes) on an existing object member. Returns False
+    for anything else, and for every case that would fail, so jsonpatch applies it or raises its own error.
+    (Measured in bench/stream_bench.py: jsonpatch costs ~30 µs per op, mostly validation and a defensive
+    deep copy of the value, which we own already; this path keeps a 10k-event stream within budget.)"""
+    if not isinstance(op, dict):
+        return False
+    path = op.get("path")
+    if not isinstance(path, str) or not path.startswith("/entries/"):
+        return False
+    token = path[9:]
+    if not token or "/" in token or "~" in token or not isinstance(state, dict):
+        return False
+    entries = state.get("entries")
+    if not isinstance(entries, dict):
+        return False
+    kind = op.get("op")
+    if kind == "add" and "value" in op:
+        entries[token] = op["value"]
+        return True
+    if kind == "replace" and "value" in op and token in entries:
+        entries[token] = op["value"]
+        return True
+    if kind == "remove" and token in entries:
+        del entries[token]
+        return True
+    return False
+
+
 def replay_events(events: list[SseEvent], *, initial: Any = None, ignore_unknown_removes: bool = False) -> PatchReplay:
     """Apply every ``json_patch`` event in order; ``finished`` marks the stream complete."""
     replay = PatchReplay(state=copy.deepcopy(initial) if initial is not None else initial_document())
@@ -125,6 +155,9 @@ def replay_events(events: list[SseEvent], *, initial: Any = None, ignore_unknown
             replay.unknown_events += 1
             continue
         for op in patch_ops(event, index, replay.problems):
+            if _apply_entry_op(replay.state, op):
+                replay.ops += 1
+                continue
             try:
                 # One op at a time: a bad op only loses itself, the rest of its event still applies.
                 replay.state = jsonpatch.JsonPatch([op]).apply(replay.state, in_place=True)

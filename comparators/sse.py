@@ -97,15 +97,18 @@ class SseParser:
         text = self._tail + text
         if text.endswith("\r"):
             # Might be half of a CRLF: end the line here and swallow a LF that opens the next chunk.
-            text = text[:-1]
-            lines = _LINE_BREAK.split(text)
+            lines = _split_lines(text[:-1])
             self._tail = ""
             self._skip_lf = True
         else:
-            lines = _LINE_BREAK.split(text)
+            lines = _split_lines(text)
             self._tail = lines.pop()
         events: list[SseEvent] = []
         for line in lines:
+            if line.startswith("data:"):  # the hot path: most lines of a patch stream are data lines
+                self._data.append(line[6:] if line.startswith("data: ") else line[5:])
+                self._has_data = self._pending_fields = True
+                continue
             event = self._line(line)
             if event is not None:
                 events.append(event)
@@ -154,6 +157,13 @@ class SseParser:
         self._id = None
         self._retry = None
         self._pending_fields = False
+
+
+def _split_lines(text: str) -> list[str]:
+    # Same as _LINE_BREAK.split(text), several times faster on the common LF-only stream.
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
 
 
 def _parse_retry(value: str) -> int | None:
