@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+import jsonpatch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -138,3 +139,34 @@ def test_replay_never_raises_on_arbitrary_ops(batches: list[list[object]], lenie
     replay = replay_events(events, ignore_unknown_removes=lenient)
     # every op is accounted for exactly once: applied, ignored (a lenient remove) or reported
     assert replay.ops + replay.ignored_removes + len(replay.problems) == sum(len(b) for b in batches)
+
+
+_tokens = st.sampled_from(["0", "1", "2", "10", "a"])
+_entry_ops = st.lists(
+    st.lists(
+        st.one_of(
+            st.builds(lambda t, v: {"op": "add", "path": f"/entries/{t}", "value": v}, _tokens, _json),
+            st.builds(lambda t, v: {"op": "replace", "path": f"/entries/{t}", "value": v}, _tokens, _json),
+            st.builds(lambda t: {"op": "remove", "path": f"/entries/{t}"}, _tokens),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=300)
+@given(_entry_ops)
+def test_replay_matches_jsonpatch_op_by_op(batches: list[list[dict[str, object]]]) -> None:
+    # The direct path for /entries/<token> ops must agree with jsonpatch, failures included.
+    expected: object = {"entries": {}}
+    failures = 0
+    for op in (op for batch in batches for op in batch):
+        try:
+            expected = jsonpatch.apply_patch(expected, [op])
+        except jsonpatch.JsonPatchException:
+            failures += 1
+    replay = replay_events([SseEvent(event="json_patch", data=json.dumps(batch)) for batch in batches])
+    assert replay.state == expected
+    assert len(replay.problems) == failures

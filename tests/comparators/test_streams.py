@@ -565,3 +565,24 @@ def test_two_real_primaries_differ_only_by_classified_races(
     expected = DiffKind.EVENT_MISSING if side == "candidate" else DiffKind.EVENT_EXTRA
     assert (f"{base}/transitions/{index}", expected) in [(d.path, d.kind) for d in diffs]
     assert all(d.path.startswith(base) for d in diffs)  # the status, exit code and completion time of that process
+
+
+DATA = Path(__file__).parent / "data" / "streams"
+
+
+def test_captured_feeds_with_a_phantom_and_a_stale_read() -> None:
+    # Two real 0.0.71 instances, same workflow (captured 2026-11-26). The primary's setup process insert
+    # surfaced as a phantom DELETED_EXECUTION_PROCESS, and its completion update re-read the row while it was
+    # still "running": "completed" never appears in that feed.
+    case = DATA / "events-phantom-stale"
+    primary, candidate = (case / "primary.sse").read_bytes(), (case / "candidate.sse").read_bytes()
+    diffs = compare("events", primary, candidate, complete=(False, False), normalize=mask)
+    assert {(d.path, d.kind) for d in diffs} == {
+        ("/stream/entities/EXECUTION_PROCESS/0/data/completed_at", DiffKind.STREAM_STATE),
+        ("/stream/entities/EXECUTION_PROCESS/0/data/exit_code", DiffKind.STREAM_STATE),
+        ("/stream/entities/EXECUTION_PROCESS/0/data/status", DiffKind.STREAM_STATE),
+        ("/stream/entities/EXECUTION_PROCESS/0/transitions/1", DiffKind.EVENT_EXTRA),
+        ("/stream/races/paired_phantoms/EXECUTION_PROCESS", DiffKind.EVENT_MISSING),
+    }
+    assert all(race(d) for d in diffs)
+    assert compare("events", primary, primary, complete=(False, False), normalize=mask) == []
