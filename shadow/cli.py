@@ -3,9 +3,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+from rich.console import Console
 
 __all__ = ["main"]
+
+DEFAULT_STORE = Path("parity.db")  # the evidence store `results` and `show` read
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,3 +28,92 @@ def fetch_primary() -> None:
         click.echo(str(ensure_binary()))
     except BinaryFetchError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@main.command("candidate")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Port of the candidate's HTTP API (default: a free one).",
+)
+@click.option(
+    "--root",
+    "roots",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, resolve_path=True),
+    help="A directory the runner may touch (repeatable; default: a fresh temporary directory).",
+)
+def candidate(port: int | None, roots: tuple[str, ...]) -> None:
+    """Run the candidate locally: the convex-test host (a test/demo stand-in for Convex) and the runner.
+
+    Prints the candidate's base URL (the 0.0.71 compatibility API) and serves until Ctrl-C or SIGTERM.
+    """
+    from shadow.candidate import CandidateError, run_until_signalled, start_candidate
+
+    try:
+        started = start_candidate(port=port, roots=[Path(r) for r in roots] or None)
+    except CandidateError as exc:
+        raise click.ClickException(str(exc)) from exc
+    raise SystemExit(run_until_signalled(started, announce=lambda url: click.echo(url)))
+
+
+class _Exit2(click.ClickException):
+    """One line on stderr, exit code 2 (missing or unreadable store, unknown signature)."""
+
+    exit_code = 2
+
+
+_store_option = click.option(
+    "--store",
+    "store_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_STORE,
+    show_default=True,
+    help="The evidence store (SQLite file) to read.",
+)
+
+
+@main.command("results")
+@_store_option
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Signatures to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+def results(store_path: Path, limit: int, as_json: bool) -> None:
+    """Totals per verdict and route group, and the most frequent mismatch signatures."""
+    from shadow.errors import StoreError
+    from shadow.evidence_view import results_json, results_view
+    from shadow.store import ResultStore
+
+    try:
+        with ResultStore.open(store_path, create=False) as store:
+            totals, signatures = store.totals(), store.top_signatures(limit)
+    except StoreError as exc:
+        raise _Exit2(str(exc)) from exc
+    if as_json:
+        click.echo(results_json(totals, signatures))
+    else:
+        Console().print(results_view(totals, signatures))
+
+
+@main.command("show")
+@click.argument("signature")
+@_store_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (bodies as $text or $base64) instead of panels.")
+def show(signature: str, store_path: Path, as_json: bool) -> None:
+    """The redacted exemplars kept for one mismatch SIGNATURE (from `parity results`)."""
+    from shadow.errors import StoreError
+    from shadow.evidence_view import exemplars_json, exemplars_view
+    from shadow.store import ResultStore
+
+    try:
+        with ResultStore.open(store_path, create=False) as store:
+            summary = store.signature(signature)
+            if summary is None:
+                raise _Exit2(f"unknown signature {signature!r} in {store_path}")
+            exemplars = store.exemplars(signature)
+    except StoreError as exc:
+        raise _Exit2(str(exc)) from exc
+    if as_json:
+        click.echo(exemplars_json(summary, exemplars))
+    else:
+        Console().print(exemplars_view(summary, exemplars))

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from shadow.candidate import Candidate, start_candidate
 from shadow.reference.agent import install_scripted_agent
 from shadow.reference.instance import Instance, start_instance
 
@@ -46,3 +47,14 @@ def primary_pair() -> Iterator[tuple[Instance, Instance]]:
     finally:
         first.stop()
         second.stop()
+
+
+@pytest.fixture
+def candidate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Candidate]:
+    """The candidate stack: the convex-test host (a stand-in for a Convex deployment) plus one runner,
+    confined to a fresh directory (``candidate.roots[0]``)."""
+    started = start_candidate(roots=[tmp_path_factory.mktemp("candidate-root")])
+    try:
+        yield started
+    finally:
+        started.stop()

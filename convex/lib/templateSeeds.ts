@@ -1,0 +1,24 @@
+// The three global templates 0.0.71 seeds in a fresh database (migration 20250716143725): same titles,
+// descriptions and names on every instance; ids are random per database. Texts as served by the real
+// binary's GET /api/templates.
+
+export const GLOBAL_TEMPLATE_SEEDS: ReadonlyArray<{ templateName: string; title: string; description: string }> = [
+  {
+    templateName: "Add Unit Tests",
+    title: "Add unit tests for [component/function]",
+    description:
+      "Write unit tests to improve code coverage and ensure reliability.\n\n## Unit Testing Checklist\n\n### 1. Identify What to Test\n- [ ] Run coverage report to find untested functions\n- [ ] List the specific functions/methods to test\n- [ ] Note current coverage percentage\n\n### 2. Write Tests\n- [ ] Test the happy path (expected behavior)\n- [ ] Test edge cases (empty inputs, boundaries)\n- [ ] Test error cases (invalid inputs, exceptions)\n- [ ] Mock external dependencies\n- [ ] Use descriptive test names\n\n### 3. Test Quality\n- [ ] Each test focuses on one behavior\n- [ ] Tests can run independently\n- [ ] No hardcoded values that might change\n- [ ] Clear assertions that verify the behavior\n\n## Examples to Cover:\n- Normal inputs → Expected outputs\n- Empty/null inputs → Proper handling\n- Invalid inputs → Error cases\n- Boundary values → Edge case behavior\n\n## Goal\nAchieve at least 80% coverage for the target component\n\n## Deliverables\n1. New test file(s) with comprehensive unit tests\n2. Updated coverage report\n3. All tests passing",
+  },
+  {
+    templateName: "Bug Analysis",
+    title: "Analyze codebase for potential bugs and issues",
+    description:
+      "Perform a comprehensive analysis of the project codebase to identify potential bugs, code smells, and areas of improvement.\n\n## Analysis Checklist:\n\n### 1. Static Code Analysis\n- [ ] Run linting tools to identify syntax and style issues\n- [ ] Check for unused variables, imports, and dead code\n- [ ] Identify potential type errors or mismatches\n- [ ] Look for deprecated API usage\n\n### 2. Common Bug Patterns\n- [ ] Check for null/undefined reference errors\n- [ ] Identify potential race conditions\n- [ ] Look for improper error handling\n- [ ] Check for resource leaks (memory, file handles, connections)\n- [ ] Identify potential security vulnerabilities (XSS, SQL injection, etc.)\n\n### 3. Code Quality Issues\n- [ ] Identify overly complex functions (high cyclomatic complexity)\n- [ ] Look for code duplication\n- [ ] Check for missing or inadequate input validation\n- [ ] Identify hardcoded values that should be configurable\n\n### 4. Testing Gaps\n- [ ] Identify untested code paths\n- [ ] Check for missing edge case tests\n- [ ] Look for inadequate error scenario testing\n\n### 5. Performance Concerns\n- [ ] Identify potential performance bottlenecks\n- [ ] Check for inefficient algorithms or data structures\n- [ ] Look for unnecessary database queries or API calls\n\n## Deliverables:\n1. Prioritized list of identified issues\n2. Recommendations for fixes\n3. Estimated effort for addressing each issue",
+  },
+  {
+    templateName: "Code Refactoring",
+    title: "Refactor [component/module] for better maintainability",
+    description:
+      "Improve code structure and maintainability without changing functionality.\n\n## Refactoring Checklist\n\n### 1. Identify Refactoring Targets\n- [ ] Run code analysis tools (linters, complexity analyzers)\n- [ ] Identify code smells (long methods, duplicate code, large classes)\n- [ ] Check for outdated patterns or deprecated approaches\n- [ ] Review areas with frequent bugs or changes\n\n### 2. Plan the Refactoring\n- [ ] Define clear goals (what to improve and why)\n- [ ] Ensure tests exist for current functionality\n- [ ] Create a backup branch\n- [ ] Break down into small, safe steps\n\n### 3. Common Refactoring Actions\n- [ ] Extract methods from long functions\n- [ ] Remove duplicate code (DRY principle)\n- [ ] Rename variables/functions for clarity\n- [ ] Simplify complex conditionals\n- [ ] Extract constants from magic numbers/strings\n- [ ] Group related functionality into modules\n- [ ] Remove dead code\n\n### 4. Maintain Functionality\n- [ ] Run tests after each change\n- [ ] Keep changes small and incremental\n- [ ] Commit frequently with clear messages\n- [ ] Verify no behavior has changed\n\n### 5. Code Quality Improvements\n- [ ] Apply consistent formatting\n- [ ] Update to modern syntax/features\n- [ ] Improve error handling\n- [ ] Add type annotations (if applicable)\n\n## Success Criteria\n- All tests still pass\n- Code is more readable and maintainable\n- No new bugs introduced\n- Performance not degraded\n\n## Deliverables\n1. Refactored code with improved structure\n2. All tests passing\n3. Brief summary of changes made",
+  },
+];

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pydantic import SecretStr
+
+from comparators.result import Diff, DiffKind, VerdictKind
+from shadow.cli import main
+from shadow.models import ComparisonRecord
+from shadow.store import ResultStore, StoreSettings
+
+Factory = Callable[..., ComparisonRecord]
+PAT = "ghp_" + "Mn4bV7cX0zL3kJ6hG9fD2sA5pO8iU1yT4rE7"
+
+
+@pytest.fixture
+def filled(tmp_path: Path, make_record: Factory) -> tuple[Path, str]:
+    """A store filled through the library: 3 matches, 2 occurrences of one mismatch, 1 timeout."""
+    path = tmp_path / "parity.db"
+    with ResultStore.open(path, settings=StoreSettings(redaction_key=SecretStr("k"))) as store:
+        mismatch = dict(
+            method="PUT",
+            route="/api/config",
+            group="config",
+            path="/api/config",
+            request_body={"github": {"pat": PAT}},
+            diffs=(Diff(path="/body/data/github/pat", kind=DiffKind.VALUE, primary=PAT, candidate=None),),
+        )
+        store.record_many(
+            [make_record(verdict=VerdictKind.MATCH, recorded_at=1_700_000_000.0 + i) for i in range(3)]
+            + [make_record(**mismatch, recorded_at=1_700_000_010.0 + i) for i in range(2)]
+            + [make_record(verdict=VerdictKind.TIMEOUT, candidate_error="timeout", group="projects")]
+        )
+        signature = store.top_signatures()[0].signature
+    return path, signature
+
+
+def test_results_tables(filled: tuple[Path, str]) -> None:
+    path, signature = filled
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(main, ["results", "--store", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Comparisons: 6" in result.output
+    assert signature in result.output and "PUT /api/config" in result.output
+    assert "/body/data/github/pat:value" in result.output
+    config_row = next(line for line in result.output.splitlines() if "config" in line and "│" in line)
+    assert config_row.split("│")[1].strip() == "config"
+
+
+def test_results_json(filled: tuple[Path, str]) -> None:
+    path, signature = filled
+    result = CliRunner().invoke(main, ["results", "--store", str(path), "--json", "--limit", "1"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["totals"]["by_verdict"] == {"match": 3, "mismatch": 2, "timeout": 1}
+    assert data["totals"]["by_group"]["projects"] == {"timeout": 1}
+    assert [s["signature"] for s in data["top_signatures"]] == [signature]
+    assert data["top_signatures"][0]["count"] == 2
+
+
+def test_show_prints_redacted_exemplars(filled: tuple[Path, str]) -> None:
+    path, signature = filled
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(main, ["show", signature, "--store", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "PUT /api/config" in result.output and "«redacted:hmac256:" in result.output
+    assert PAT not in result.output
+    as_json = CliRunner().invoke(main, ["show", signature, "--store", str(path), "--json"])
+    data = json.loads(as_json.output)
+    assert data["signature"]["signature"] == signature and len(data["exemplars"]) == 2
+    body = json.loads(data["exemplars"][0]["record"]["exchange"]["request"]["body"]["$text"])
+    assert body["github"]["pat"].startswith("«redacted:hmac256:")
+    assert PAT not in as_json.output
+
+
+@pytest.mark.parametrize("command", [["results"], ["show", "abc123"]])
+def test_missing_store_exits_2_with_one_line(tmp_path: Path, command: list[str]) -> None:
+    missing = tmp_path / "nowhere.db"
+    result = CliRunner().invoke(main, [*command, "--store", str(missing)])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [f"Error: no evidence store at {missing}"]
+    assert not missing.exists()  # reading never creates a store
+
+
+def test_unreadable_store_exits_2(tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"not a database at all" * 50)
+    result = CliRunner().invoke(main, ["results", "--store", str(garbage)])
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert "garbage.db" in line and "not a database" in line
+
+
+def test_unknown_signature_exits_2(filled: tuple[Path, str]) -> None:
+    path, _ = filled
+    result = CliRunner().invoke(main, ["show", "000000000000", "--store", str(path)])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"Error: unknown signature '000000000000' in {path}"
+
+
+def test_commands_are_documented() -> None:
+    for command in ("results", "show"):
+        result = CliRunner().invoke(main, [command, "--help"])
+        assert result.exit_code == 0 and "--store" in result.output and "--json" in result.output
