@@ -243,44 +243,58 @@ def _at(document: Any, pointer: str) -> Any:
         return _ABSENT
 
 
+def _stale(own: list[Any], other: list[Any]) -> bool:
+    """``own`` (a field's values on a side that lost writes) ends behind ``other``: its last value is one the
+    other side showed before its last, or it never changed while the other side ended elsewhere."""
+    last = own[-1]
+    if last in other[:-1]:
+        return True
+    return all(value == last for value in own) and other[-1] not in own
+
+
 class _StaleEvidence:
     """Decides whether a difference in the final state of a matched pair is explained by a stale read.
 
-    A field differs because of a stale read when the side showing it lost writes to the entity and shows a
-    value the other side's feed showed earlier for that field (it is behind), or when both sides' transitions
-    differ only through lost writes (each side missed what the other showed last)."""
+    A field differs because of a stale read when the side showing it (X) lost writes to the entity and
+    either shows a value the other side's feed showed earlier for that field (X is behind), or never showed
+    that field change at all while the other side shows a value X never had (the write that changed it is
+    one X lost; observed when both feeds lost the entity's early records to phantoms). Independently, when
+    both sides' transitions differ only through lost writes, every final-state difference of the pair is
+    put down to them (each side missed what the other showed last)."""
 
     def __init__(
         self, comparison: _FeedComparison, p: EntityHistory, c: EntityHistory, p_final: Any, c_final: Any, base: str
     ) -> None:
         self.comparison, self.p, self.c = comparison, p, c
         self.p_final, self.c_final, self.base = p_final, c_final, base
-        self._earlier: dict[str, list[Any]] = {}
+        self._history: dict[str, list[Any]] = {}
 
-    def earlier(self, side: str) -> list[Any]:
+    def history(self, side: str) -> list[Any]:
+        """Every record of that side's entity, normalized (the last one is the final state)."""
         # Normalized only when needed: most pairs have no difference at all.
-        if side not in self._earlier:
+        if side not in self._history:
             entity, tokens = (
                 (self.p, self.comparison.p_tokens) if side == "primary" else (self.c, self.comparison.c_tokens)
             )
-            self._earlier[side] = [self.comparison._state(record, tokens) for record in entity.records[:-1]]
-        return self._earlier[side]
+            self._history[side] = [self.comparison._state(record, tokens) for record in entity.records]
+        return self._history[side]
 
     def behind(self, path: str) -> str | None:
         if not path.startswith(self.base):
             return None
         pointer = path[len(self.base) :]
-        p_value, c_value = _at(self.p_final, pointer), _at(self.c_final, pointer)
-        if self.p.lost_writes and any(_at(s, pointer) == p_value for s in self.earlier("candidate")):
+        p_values = [_at(state, pointer) for state in self.history("primary")]
+        c_values = [_at(state, pointer) for state in self.history("candidate")]
+        if self.p.lost_writes and _stale(p_values, c_values):
             return "primary"
-        if self.c.lost_writes and any(_at(s, pointer) == c_value for s in self.earlier("primary")):
+        if self.c.lost_writes and _stale(c_values, p_values):
             return "candidate"
         return None
 
     def classify(self, diff: Diff, all_transitions_race: bool) -> Diff:
         behind = self.behind(diff.path)
         if behind:
-            note = f"{RACE}stale read: the {behind} feed last showed a value the other side's feed showed earlier"
+            note = f"{RACE}stale read: the {behind} feed lost writes and shows an earlier value of this field"
         elif all_transitions_race:
             note = f"{RACE}stale read: both feeds lost writes; the transitions differ only by those"
         else:

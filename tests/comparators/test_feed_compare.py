@@ -248,6 +248,20 @@ def test_a_field_one_side_shows_stale_is_a_race() -> None:
     assert [(d.path, d.kind, race(d)) for d in stale] == [
         ("/stream/entities/TASK_ATTEMPT/0/data/branch", DiffKind.STREAM_STATE, True)
     ]
+
+    # Both feeds lost the attempt's insert to a phantom: the primary's first record already has the branch,
+    # the candidate never shows one (its updates re-read the row too early). A field the side that lost
+    # writes never showed changing is behind as well.
+    def phantom_attempt(feed: Workflow, *states: dict[str, Any]) -> Workflow:
+        feed.task("insert", "todo").add("insert", "DELETED_TASK_ATTEMPT", {"rowid": 1})
+        for state in states:
+            feed.add("update", "TASK_ATTEMPT", {"id": feed.id("a"), "task_id": feed.id("t"), **state})
+        return feed
+
+    unchanged = compare(phantom_attempt(Workflow("p"), branch), phantom_attempt(Workflow("c"), worktree, worktree))
+    assert [(d.path, d.kind, race(d)) for d in unchanged] == [
+        ("/stream/entities/TASK_ATTEMPT/0/data/branch", DiffKind.STREAM_STATE, True)
+    ]
     # The same final value without a lost write on the candidate is a finding.
     fresh = compare(attempt(Workflow("p"), worktree, branch), attempt(Workflow("c"), worktree))
     assert [(d.path, d.kind, race(d)) for d in fresh] == [

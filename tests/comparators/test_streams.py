@@ -409,6 +409,21 @@ def read_stream(client: httpx.Client, path: str, *, idle: float = 1.0, window: f
     return Capture(response.status_code, body, True)
 
 
+def read_settled(client: httpx.Client, path: str, marker: bytes, *, within: float = 15.0) -> Capture:
+    """A finished process's log replay, read until it holds ``marker`` (the agent's last output) and two reads
+    agree. Found here: the replay, which ends with ``finished``, can lack the last chunks for a while after the
+    process is marked completed (seconds on a loaded machine), as if logs reached the database after the
+    status did. A client re-reading converges; so does this."""
+    deadline = time.monotonic() + within
+    previous = read_stream(client, path)
+    while True:
+        time.sleep(0.3)
+        current = read_stream(client, path)
+        if (current == previous and marker in current.body) or time.monotonic() > deadline:
+            return current
+        previous = current
+
+
 DESCRIPTION = "\nagent: write hello.txt hi there\nagent: stderr oops\nagent: say Wrote hello."
 
 
@@ -447,8 +462,8 @@ def run_workflow(instance: Instance, repo: Path) -> Workflow:
         agent = next(p["id"] for p in processes if p["run_reason"] == "codingagent")
         return Workflow(
             events=read_stream(client, "/api/events"),
-            raw_logs=read_stream(client, f"/api/execution-processes/{agent}/raw-logs"),
-            normalized_logs=read_stream(client, f"/api/execution-processes/{agent}/normalized-logs"),
+            raw_logs=read_settled(client, f"/api/execution-processes/{agent}/raw-logs", b'\\"type\\": \\"result\\"'),
+            normalized_logs=read_settled(client, f"/api/execution-processes/{agent}/normalized-logs", b"Wrote hello."),
             diff=read_stream(client, f"/api/task-attempts/{attempt['id']}/diff"),
         )
 
@@ -586,3 +601,14 @@ def test_captured_feeds_with_a_phantom_and_a_stale_read() -> None:
     }
     assert all(race(d) for d in diffs)
     assert compare("events", primary, primary, complete=(False, False), normalize=mask) == []
+
+
+def test_captured_feeds_where_both_sides_lost_the_attempts_early_records() -> None:
+    # Both attempts' inserts were phantoms; the primary's feed then never showed the branch being set (its
+    # last update re-read the row before that write), the candidate's first record already had it.
+    case = DATA / "events-both-phantoms"
+    primary, candidate = (case / "primary.sse").read_bytes(), (case / "candidate.sse").read_bytes()
+    diffs = compare("events", primary, candidate, complete=(False, False), normalize=mask)
+    branch = next(d for d in diffs if d.path == "/stream/entities/TASK_ATTEMPT/0/data/branch")
+    assert (branch.primary, branch.candidate, branch.kind) == (None, "vk-<x>-add-hello", DiffKind.STREAM_STATE)
+    assert all(race(d) for d in diffs)
