@@ -14,9 +14,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from comparators.compare import compare_exchange
 from comparators.event_feed import read_feed
 from comparators.feed_compare import RACE
+from comparators.message import HttpRequest, HttpResponse
 from comparators.patches import final_state, ordered_entries
+from comparators.profiles import load_profile
 from comparators.result import STRUCTURAL_KINDS, Diff, DiffKind
 from comparators.sse import SseEvent, format_sse, parse_sse
 from comparators.streams import STREAM_KINDS, compare_stream
@@ -582,7 +585,7 @@ def test_two_real_primaries_differ_only_by_classified_races(
     assert all(d.path.startswith(base) for d in diffs)  # the status, exit code and completion time of that process
 
 
-DATA = Path(__file__).parent / "data" / "streams"
+DATA = Path(__file__).parent / "sse_captures"
 
 
 def test_captured_feeds_with_a_phantom_and_a_stale_read() -> None:
@@ -612,3 +615,30 @@ def test_captured_feeds_where_both_sides_lost_the_attempts_early_records() -> No
     branch = next(d for d in diffs if d.path == "/stream/entities/TASK_ATTEMPT/0/data/branch")
     assert (branch.primary, branch.candidate, branch.kind) == (None, "vk-<x>-add-hello", DiffKind.STREAM_STATE)
     assert all(race(d) for d in diffs)
+
+
+def test_through_compare_exchange_with_the_shipped_profile() -> None:
+    # The core calls compare_stream with its own normalizer and differ: races become a noise verdict,
+    # a transition removed from the candidate a mismatch.
+    profile = load_profile()
+    headers = (("content-type", "text/event-stream"), ("cache-control", "no-cache"))
+    case = DATA / "events-both-phantoms"
+    primary, candidate = (case / "primary.sse").read_bytes(), (case / "candidate.sse").read_bytes()
+
+    def judge(candidate_body: bytes) -> Any:
+        return compare_exchange(
+            profile,
+            HttpRequest(method="GET", path="/api/events"),
+            HttpResponse(status=200, headers=headers, body=primary, complete=False),
+            HttpResponse(status=200, headers=headers, body=candidate_body, complete=False),
+        )
+
+    verdict = judge(candidate)
+    assert verdict.kind.value == "noise" and verdict.diffs == () and verdict.explained
+    without_inreview = edit_events(candidate, lambda e: None if '"status":"inreview"' in e.data else e)
+    verdict = judge(without_inreview)
+    assert verdict.kind.value == "mismatch"
+    # Index 1: the primary's feed never showed the task "todo" (its insert was a phantom).
+    assert ("/stream/entities/TASK/0/transitions/1", DiffKind.EVENT_MISSING) in [
+        (d.path, d.kind) for d in verdict.diffs
+    ]
