@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from comparators.sse import parse_sse
 from shadow.har import HarCapture
 
 
@@ -12,11 +13,7 @@ def test_history_replays_every_entity_change_from_entry_one(primary_capture: Har
     assert entry is primary_capture.entries[-1]  # subscribed last
     response = entry.response
     assert response is not None and response.is_event_stream and not response.complete  # the feed never ends
-    patches = [
-        json.loads(line[len("data:") :])
-        for line in response.body.decode().splitlines()
-        if line.startswith("data:") and line[len("data:") :].strip()
-    ]
+    patches = [json.loads(event.data) for event in parse_sse(response.body) if event.event == "json_patch"]
     assert patches and patches[0][0]["path"] == "/entries/1"
     types = {patch[0]["value"]["record"]["type"] for patch in patches}
     assert {"TASK", "TASK_ATTEMPT", "EXECUTION_PROCESS"} <= types

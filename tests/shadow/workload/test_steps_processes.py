@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from comparators.sse import parse_sse
 from shadow.har import HarCapture
 
 
@@ -17,7 +18,7 @@ def _json(capture: HarCapture, request_id: str) -> dict[str, Any]:
 def _events(capture: HarCapture, request_id: str) -> list[str]:
     response = capture.last(request_id).response
     assert response is not None and response.is_event_stream
-    return [line[len("event:") :].strip() for line in response.body.decode().splitlines() if line.startswith("event:")]
+    return [event.event for event in parse_sse(response.body)]
 
 
 def test_finished_processes_replay_their_logs_and_end_with_finished(primary_capture: HarCapture) -> None:
