@@ -13,7 +13,10 @@ Checked against the real binary:
 
 Known differences (file bytes only; what the API returns is equal): TOML is written by tomli-w, which keeps
 multi-line strings on one line, writes arrays of tables inline and spells datetimes with a space; a JSON or
-TOML file that fails to parse is reported with Python's parser message, not serde's or toml's.
+TOML file that fails to parse is reported with Python's parser message, not serde's or toml's (except serde's
+"EOF while parsing a value" for an empty or blank JSON file); a number with more significant digits than an
+f64 holds may end one unit in the last place apart (serde_json parses without ``float_roundtrip``, Python
+rounds correctly).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ __all__ = [
     "get_servers",
     "parse_json_config",
     "parse_toml_config",
+    "render_compact_json",
     "render_json_config",
     "render_toml_config",
     "set_servers",
@@ -159,6 +163,11 @@ _STRING_OR_PLUS_EXPONENT = re.compile(rb'"(?:[^"\\]|\\.)*"|(?<=[0-9])e\+')
 def _serde_json_bytes(value: Any, option: int) -> bytes:
     raw = orjson.dumps(value, option=option | orjson.OPT_SORT_KEYS)
     return _STRING_OR_PLUS_EXPONENT.sub(lambda m: m.group(0) if m.group(0).startswith(b'"') else b"e", raw)
+
+
+def render_compact_json(value: Any) -> str:
+    """``serde_json::to_string`` of the value (keys sorted)."""
+    return _serde_json_bytes(value, 0).decode("utf-8")
 
 
 def render_json_config(config: Any) -> str:

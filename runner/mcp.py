@@ -27,12 +27,13 @@ from runner.agent_config import (
     get_servers,
     parse_json_config,
     parse_toml_config,
+    render_compact_json,
     render_json_config,
     render_toml_config,
     set_servers,
 )
 from runner.confine import Roots
-from runner.errors import api_error, soft_error
+from runner.errors import api_error, internal_error, soft_error
 from runner.fs import rust_io_error
 
 __all__ = ["ReadServersPayload", "WriteServersPayload", "read_servers", "update_message", "write_servers"]
@@ -41,11 +42,15 @@ UPDATE_FAILED = "Failed to update MCP servers: "
 
 
 class ReadServersPayload(BaseModel):
+    """User JSON travels as text (Convex values refuse "$"-prefixed and non-ASCII keys, and JSON numbers keep
+    their form): ``templateJson`` is what a missing file reads as."""
+
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     agent: str
     relative_path: str = Field(alias="relativePath", min_length=1)
     servers_path: list[str] = Field(alias="serversPath", min_length=1)
     is_toml: bool = Field(alias="isToml")
+    template_json: str = Field(alias="templateJson")
 
     @field_validator("relative_path")
     @classmethod
@@ -55,9 +60,30 @@ class ReadServersPayload(BaseModel):
             raise ValueError("must be a path relative to HOME without '..'")
         return value
 
+    def template(self) -> dict[str, Any]:
+        """A fresh copy of the template (it is modified in place when servers are set)."""
+        try:
+            template = parse_json_config(self.template_json)
+        except ConfigFormatError as exc:
+            raise internal_error(f"templateJson is not JSON: {exc}") from exc
+        if not isinstance(template, dict):
+            raise internal_error("templateJson must be a JSON object")
+        return template
+
 
 class WriteServersPayload(ReadServersPayload):
-    servers: dict[str, Any]
+    body_json: str = Field(alias="bodyJson")
+    """The client's request body, ``{"servers": {...}}``, as sent (already validated by the deployment)."""
+
+    def servers(self) -> dict[str, Any]:
+        try:
+            body = parse_json_config(self.body_json)
+        except ConfigFormatError as exc:
+            raise internal_error(f"bodyJson is not JSON: {exc}") from exc
+        servers = body.get("servers") if isinstance(body, dict) else None
+        if not isinstance(servers, dict):
+            raise internal_error("bodyJson must hold a servers object")
+        return servers
 
 
 def _config_file(payload: ReadServersPayload, home: Path, roots: Roots) -> tuple[Path, str]:
@@ -75,18 +101,14 @@ def _read_config(path: Path, payload: ReadServersPayload, template: dict[str, An
     return parse_toml_config(text) if payload.is_toml else parse_json_config(text)
 
 
-def _template(payload: ReadServersPayload) -> dict[str, Any]:
-    """The agent's template: an empty servers object at the servers path."""
-    return set_servers({}, payload.servers_path, {})
-
-
 def read_servers(payload: ReadServersPayload, home: Path, roots: Roots) -> dict[str, Any]:
     path, shown = _config_file(payload, home, roots)
     try:
-        config = _read_config(path, payload, _template(payload))
+        config = _read_config(path, payload, payload.template())
     except ConfigFormatError as exc:
         raise api_error(f"ExecutorError: {exc}") from exc
-    return {"servers": get_servers(config, payload.servers_path), "config_path": shown}
+    servers = get_servers(config, payload.servers_path)
+    return {"serversJson": render_compact_json(servers), "config_path": shown}
 
 
 def update_message(old: int, new: int) -> str:
@@ -101,15 +123,16 @@ def update_message(old: int, new: int) -> str:
 
 def write_servers(payload: WriteServersPayload, home: Path, roots: Roots) -> str:
     path, _ = _config_file(payload, home, roots)
+    servers, template = payload.servers(), payload.template()  # a bad payload touches nothing
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        config = _read_config(path, payload, _template(payload))
+        config = _read_config(path, payload, template)
         old = len(get_servers(config, payload.servers_path))
-        config = set_servers(config, payload.servers_path, payload.servers)
+        config = set_servers(config, payload.servers_path, servers)
         text = render_toml_config(config) if payload.is_toml else render_json_config(config)
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise soft_error(UPDATE_FAILED + rust_io_error(exc)) from exc
     except ConfigFormatError as exc:
         raise soft_error(UPDATE_FAILED + str(exc)) from exc
-    return update_message(old, len(payload.servers))
+    return update_message(old, len(servers))
