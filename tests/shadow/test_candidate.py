@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from shadow.candidate import Candidate, CandidateError, build_host, start_candidate
+from shadow.reference.instance import Instance
 
 
 def alive(pid: int) -> bool:
@@ -160,3 +161,17 @@ def test_the_host_pipes_http_action_bodies_chunk_by_chunk(tmp_path: Path) -> Non
         host.terminate()
         host.wait(timeout=10)
         script.unlink(missing_ok=True)
+
+
+def test_the_runner_reports_its_own_fresh_home_and_this_host_like_the_primary(
+    primary: Instance, candidate: Candidate
+) -> None:
+    """/api/info's environment and the HOME-relative path of /api/profiles, primary vs candidate."""
+    assert candidate.home.is_dir() and candidate.home != Path.home()
+    with (
+        httpx.Client(base_url=primary.base_url, timeout=30) as p,
+        httpx.Client(base_url=candidate.base_url, timeout=30) as c,
+    ):
+        assert c.get("/api/info").json()["data"]["environment"] == p.get("/api/info").json()["data"]["environment"]
+        expected = p.get("/api/profiles").json()["data"]["path"].replace(str(primary.home), "<HOME>")
+        assert c.get("/api/profiles").json()["data"]["path"].replace(str(candidate.home), "<HOME>") == expected
