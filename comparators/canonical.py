@@ -1,0 +1,62 @@
+"""Canonical JSON: one byte string per JSON value, so equality is a byte comparison.
+
+orjson with sorted keys, compact. Integers beyond 64 bits (orjson refuses them) fall back to the standard
+library with the same separators, so every value still has exactly one form; parsing falls back the same way
+because orjson silently turns such integers into floats, which would make different values equal.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import orjson
+
+from comparators.scan import has_long_integer
+
+__all__ = ["NotJson", "canonical_bytes", "copy_json", "parse_json"]
+
+_SORTED = orjson.OPT_SORT_KEYS
+
+
+class NotJson(ValueError):
+    """The bytes are not one JSON document (the message says why, in one line)."""
+
+
+def canonical_bytes(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value, option=_SORTED)
+    except TypeError:
+        # 64-bit overflow or a non-string key (only from callers that built the value by hand).
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def parse_json(data: bytes | str) -> Any:
+    raw = data.encode() if isinstance(data, str) else data
+    # 19+ digits in a row may be an integer beyond 64 bits, which orjson would turn into a lossy float.
+    if not has_long_integer(raw):
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise NotJson(str(exc).splitlines()[0]) from None
+    try:
+        return json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except (ValueError, RecursionError) as exc:
+        raise NotJson(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of a JSON value (normalizers work in place on their own copy)."""
+    return parse_json(canonical_bytes(value))
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text} does not fit a double")
+    return value

@@ -1,0 +1,260 @@
+"""The rule engine: what a side knows (``NormalizeContext``), how rules are registered and referenced
+(``RULES``, ``RuleRef``) and how a route's rules run (``Normalizer``). The rules themselves are defined in
+``normalize.py``, once each.
+
+Rules run in a fixed order given by their *phase*, whatever order a profile lists them in, so that a
+profile cannot number UUIDs before candidate ids were mapped back, or sort a list before its volatile
+fields were masked. Each rule compiles to a *tree* kernel (walks the parsed value, visiting only what its
+path patterns select) and/or a *byte* kernel (runs over the canonical serialization); a ``Normalizer`` runs
+the tree kernels, serializes canonically once, then runs the byte kernels.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from comparators.canonical import canonical_bytes, copy_json, parse_json
+from comparators.paths import PathPattern
+
+__all__ = [
+    "RULES",
+    "CompiledRule",
+    "NormalizeContext",
+    "Normalizer",
+    "Params",
+    "PathsParams",
+    "PrefixPattern",
+    "RuleRef",
+    "RuleSpec",
+    "Run",
+    "register_rule",
+]
+
+_PREFIX_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+@dataclass(frozen=True)
+class NormalizeContext:
+    """What one side of a comparison needs beyond the document.
+
+    ``prefixes``: token name → absolute path on this side (``{"WORK": "/tmp/w1", "HOME": "/tmp/h1"}``);
+    ``id_map``: candidate id → primary id (given on the candidate side only); ``known_ids``: primary ids
+    correlated on both sides, kept literal by ``mask_uuid`` so a wrong reference is a real finding.
+    """
+
+    prefixes: Mapping[str, str | Sequence[str]] = field(default_factory=dict)
+    id_map: Mapping[str, str] = field(default_factory=dict)
+    known_ids: frozenset[str] = frozenset()
+    prefix_patterns: tuple[PrefixPattern, ...] = field(init=False, repr=False, compare=False)
+    id_map_bytes: dict[bytes, bytes] = field(init=False, repr=False, compare=False)
+    known_ids_bytes: frozenset[bytes] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        cleaned: dict[str, tuple[str, ...]] = {}
+        for name, given in self.prefixes.items():
+            if not _PREFIX_NAME.fullmatch(name):
+                raise ValueError(f"prefix name must be upper-case like WORK or HOME: {name!r}")
+            paths = (given,) if isinstance(given, str) else tuple(given)
+            for path in paths:
+                if not isinstance(path, str) or not path.startswith("/") or not path.rstrip("/"):
+                    raise ValueError(f"prefix {name} must be an absolute path other than '/': {path!r}")
+            cleaned[name] = tuple(path.rstrip("/") for path in paths)
+        object.__setattr__(self, "prefixes", cleaned)
+        pairs = frozenset((name, path) for name, paths in cleaned.items() for path in paths)
+        # Byte forms, computed once per context: the masks run on canonical JSON bytes.
+        object.__setattr__(self, "prefix_patterns", _prefix_patterns(pairs))
+        object.__setattr__(self, "id_map_bytes", {k.encode(): v.encode() for k, v in self.id_map.items()})
+        object.__setattr__(self, "known_ids_bytes", frozenset(value.encode() for value in self.known_ids))
+
+    @classmethod
+    def merged(cls, *contexts: NormalizeContext) -> NormalizeContext:
+        """One context masking every side's prefixes and mapping every side's ids: for values whose side
+        is not known to the caller (stream events handed around by ``comparators.streams``)."""
+        prefixes: dict[str, list[str]] = {}
+        id_map: dict[str, str] = {}
+        known: set[str] = set()
+        for ctx in contexts:
+            for name, paths in ctx.prefixes.items():
+                prefixes.setdefault(name, []).extend(paths)
+            id_map.update(ctx.id_map)
+            known |= ctx.known_ids
+        return cls(prefixes=prefixes, id_map=id_map, known_ids=frozenset(known))
+
+
+@lru_cache(maxsize=256)
+def _prefix_patterns(pairs: frozenset[tuple[str, str]]) -> tuple[PrefixPattern, ...]:
+    """Per prefix path, longest first (the worktrees root may sit inside a work dir or HOME)."""
+    found = []
+    for name, path in sorted(pairs, key=lambda item: (-len(item[1]), item)):
+        literal = orjson.dumps(path)[1:-1]  # as it appears inside a JSON string
+        escaped = re.escape(literal)
+        found.append(
+            PrefixPattern(
+                name=name,
+                literal=literal,
+                # a worktree dir right below the prefix: vk-<4 hex of the attempt id>-<slug> keeps its slug
+                worktree=re.compile(escaped + rb"/vk-[0-9a-f]{4}-"),
+                # the prefix itself, ending at a path boundary (/tmp/w1 does not mask /tmp/w10)
+                plain=re.compile(escaped + rb"(?![A-Za-z0-9._-])"),
+            )
+        )
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class PrefixPattern:
+    name: str
+    literal: bytes
+    worktree: re.Pattern[bytes]
+    plain: re.Pattern[bytes]
+
+
+class Run:
+    """One normalization of one document: the context plus the key masker sort rules need."""
+
+    def __init__(self, ctx: NormalizeContext, raw: Sequence[CompiledRule]) -> None:
+        self.ctx = ctx
+        self._raw = raw
+
+    def sort_key(self, value: Any) -> tuple[int, Any]:
+        """How sort rules order values: by JSON type, numbers by value, strings and containers by their
+        canonical bytes with the document-wide masks applied and UUIDs collapsed (not numbered: numbering
+        follows document order, which sorting is about to change)."""
+        if value is None:
+            return (0, 0)
+        if isinstance(value, bool):
+            return (1, value)
+        if isinstance(value, (int, float)):
+            return (2, value)
+        data = canonical_bytes(value)
+        for rule in self._raw:
+            assert rule.raw is not None
+            data = rule.raw(data, self, False)
+        return (3 if isinstance(value, str) else 4, data)
+
+
+TreeKernel = Callable[[Any, Run], Any]
+RawKernel = Callable[[bytes, Run, bool], bytes]
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    name: str
+    phase: int
+    tree: TreeKernel | None = None
+    raw: RawKernel | None = None
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PathsParams(Params):
+    paths: list[str] = Field(min_length=1)
+
+    @field_validator("paths")
+    @classmethod
+    def _patterns_parse(cls, value: list[str]) -> list[str]:
+        for text in value:
+            PathPattern(text)
+        return value
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    name: str
+    phase: int
+    params: type[Params]
+    build: Callable[[Any], CompiledRule]
+    summary: str
+
+
+RULES: dict[str, RuleSpec] = {}
+
+
+def register_rule(
+    name: str, phase: int, params: type[Params]
+) -> Callable[[Callable[[Any], CompiledRule]], Callable[[Any], CompiledRule]]:
+    def register(build: Callable[[Any], CompiledRule]) -> Callable[[Any], CompiledRule]:
+        RULES[name] = RuleSpec(name, phase, params, build, (build.__doc__ or "").strip().splitlines()[0])
+        return build
+
+    return register
+
+
+class RuleRef(BaseModel):
+    """A rule referenced by name with its parameters: ``{rule: mask_timestamp, paths: [/**/created_at]}``
+    in YAML. Unknown names and bad parameters are refused when the profile loads."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_form(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"rule": data, "params": {}}
+        if isinstance(data, dict) and "params" not in data:
+            return {"rule": data.get("rule"), "params": {k: v for k, v in data.items() if k != "rule"}}
+        return data
+
+    @model_validator(mode="after")
+    def _resolvable(self) -> RuleRef:
+        spec = RULES.get(self.rule)
+        if spec is None:
+            raise ValueError(f"unknown rule {self.rule!r} (registered: {', '.join(sorted(RULES))})")
+        try:
+            spec.params.model_validate(self.params)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "params"
+            raise ValueError(f"rule {self.rule}: {where}: {first['msg']}") from None
+        return self
+
+    def compile(self) -> CompiledRule:
+        spec = RULES[self.rule]
+        return spec.build(spec.params.model_validate(self.params))
+
+
+class Normalizer:
+    """A compiled, phase-ordered list of rules (built once per route, reused for every exchange)."""
+
+    def __init__(self, rules: Sequence[RuleRef]) -> None:
+        compiled = sorted((ref.compile() for ref in rules), key=lambda rule: rule.phase)
+        self.rule_names = tuple(rule.name for rule in compiled)
+        self._tree = [rule for rule in compiled if rule.tree is not None]
+        self._raw = [rule for rule in compiled if rule.raw is not None]
+
+    def canonical(self, doc: Any, ctx: NormalizeContext | None = None, *, owned: bool = False) -> bytes:
+        """Canonical bytes of the normalized document. With ``owned=True`` the tree rules may modify
+        ``doc`` in place (for a value the caller just parsed and will not reuse)."""
+        run = Run(ctx or NormalizeContext(), self._raw)
+        if self._tree and not owned:
+            doc = copy_json(doc)
+        for rule in self._tree:
+            assert rule.tree is not None
+            doc = rule.tree(doc, run)
+        data = canonical_bytes(doc)
+        for rule in self._raw:
+            assert rule.raw is not None
+            data = rule.raw(data, run, True)
+        return data
+
+    def normalize(self, doc: Any, ctx: NormalizeContext | None = None, *, owned: bool = False) -> Any:
+        if not self._raw:
+            run = Run(ctx or NormalizeContext(), self._raw)
+            doc = doc if owned else copy_json(doc)
+            for rule in self._tree:
+                assert rule.tree is not None
+                doc = rule.tree(doc, run)
+            return doc
+        return parse_json(self.canonical(doc, ctx, owned=owned))

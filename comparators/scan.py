@@ -1,0 +1,116 @@
+"""Fast scans of canonical JSON bytes for the volatile values the document-wide masks replace.
+
+Python's regex engine tries a pattern at every position unless it starts with a literal; patterns that
+start with a character class (a hex digit, a digit) crawl through a 100 KB body in milliseconds. Every scan
+here starts at a literal (the first dash of a UUID, the quote of a member name) or uses C-speed byte
+operations (``translate`` + ``find``), and hands matches back as pieces to replace in one list pass instead
+of a Python callback per match. Measured on a 110 KB list of 200 tasks: 0.1-0.3 ms per scan instead of 4-9 ms.
+
+Only values inside JSON strings can match (see ``normalize.py``): a UUID, a 40-hex SHA with a letter or a
+``"name":"`` member cannot occur in JSON syntax outside a string.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+__all__ = ["MemberStrings", "StringValues", "has_long_integer", "replace_hex_runs", "split_uuids"]
+
+# From the first dash: lookbehinds check the 8 hex digits before it and the boundary before those.
+_UUID_FROM_DASH = re.compile(
+    rb"(-(?<=[0-9A-Fa-f]{8}-)(?<![0-9A-Fa-f-][0-9A-Fa-f]{8}-)[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})"
+    rb"(?![0-9A-Fa-f-])"
+)
+_DIGITS_TO_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
+_LOWER_HEX_TO_X = bytes(ord("x") if chr(c) in "0123456789abcdef" else ord(".") for c in range(256))
+
+
+def split_uuids(data: bytes) -> list[bytes]:
+    """``[text, uuid, text, uuid, ..., text]``: UUIDs at the odd positions; replace them in place and
+    ``b"".join`` the list."""
+    parts = _UUID_FROM_DASH.split(data)
+    if len(parts) == 1:
+        return parts
+    texts = parts[0::2]  # each but the last ends with the next UUID's first 8 hex digits (the lookbehind saw them)
+    parts[1::2] = list(map(bytes.__add__, [text[-8:] for text in texts[:-1]], parts[1::2]))
+    parts[0:-1:2] = [text[:-8] for text in texts[:-1]]
+    return parts
+
+
+def has_long_integer(data: bytes) -> bool:
+    """True when 19 or more digits follow each other somewhere (an integer that may not fit 64 bits)."""
+    return data.translate(_DIGITS_TO_ZERO).find(b"0" * 19) != -1
+
+
+def replace_hex_runs(data: bytes, length: int, replacement: bytes) -> bytes:
+    """Replace runs of exactly ``length`` lower-case hex digits that contain a letter (a git SHA; the
+    letter keeps a long decimal number out)."""
+    marks = data.translate(_LOWER_HEX_TO_X)
+    run = b"x" * length
+    start = marks.find(run)
+    if start == -1:
+        return data
+    pieces = []
+    last = 0
+    while start != -1:
+        end = marks.find(b".", start + length)  # where the run of hex digits stops
+        end = len(marks) if end == -1 else end
+        if end - start == length and not data[start:end].isdigit():
+            pieces += [data[last:start], replacement]
+            last = end
+        start = marks.find(run, end)
+    pieces.append(data[last:])
+    return b"".join(pieces)
+
+
+class MemberStrings:
+    """Every member ``"name":"value"`` (at any depth) of the given names whose value is a string without
+    escapes; ``replace`` passes each value through a function."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        encoded = sorted({name.encode() for name in names})
+        # Anchor the search at a literal: the names' common ending plus '":"' (``_at":"`` for the timestamp
+        # members), then let one fixed-width lookbehind per name say which member it is and that its
+        # opening quote follows { or , (so it is a member name, not text inside a string).
+        suffix = _common_suffix(encoded)
+        which = b"|".join(rb'(?<=[{,]"' + re.escape(name) + rb'":")' for name in encoded)
+        self._pattern = re.compile(re.escape(suffix) + rb'":"(?:' + which + rb')([^"\\]*)"')
+        self._suffix = suffix + b'":"'
+
+    def replace(self, data: bytes, value: Callable[[bytes], bytes]) -> bytes:
+        if self._suffix not in data:
+            return data
+        parts = self._pattern.split(data)
+        if len(parts) == 1:
+            return data
+        # parts: text, value, text, value, ..., text; the match (suffix, '":"', value, '"') is put back.
+        head, tail = self._suffix, b'"'
+        parts[1::2] = [head + value(found) + tail for found in parts[1::2]]
+        return b"".join(parts)
+
+
+class StringValues:
+    """Every string (member value, array element, key or the whole document) whose entire content
+    matches ``shape`` (a regex that cannot match quotes or backslashes)."""
+
+    def __init__(self, shape: bytes) -> None:
+        self._whole = re.compile(b'"(' + shape + b')"')
+        self._pattern = re.compile(rb'"(?<=[{,:\[]")(' + shape + rb')(?=")')
+
+    def replace(self, data: bytes, value: Callable[[bytes], bytes]) -> bytes:
+        if data.startswith(b'"') and self._whole.fullmatch(data):
+            return b'"' + value(data[1:-1]) + b'"'
+        parts = self._pattern.split(data)
+        if len(parts) == 1:
+            return data
+        parts[1::2] = [b'"' + value(part) for part in parts[1::2]]  # the match began at the opening quote
+        return b"".join(parts)
+
+
+def _common_suffix(names: list[bytes]) -> bytes:
+    shortest = min(names, key=len)
+    size = 0
+    while size < len(shortest) and all(name[len(name) - size - 1] == shortest[-size - 1] for name in names):
+        size += 1
+    return shortest[len(shortest) - size :]

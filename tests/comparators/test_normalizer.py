@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+import comparators.normalize  # noqa: F401  (registers the rules the engine runs)
+from comparators.normalizer import RULES, NormalizeContext, Normalizer, RuleRef, Run
+
+U1 = str(uuid.UUID(int=1, version=4))
+LISTED = [
+    {"rule": "mask_uuid"},
+    {"rule": "multiset", "paths": ["/set"]},
+    {"rule": "mask_timestamp"},
+    {"rule": "id_map"},
+    {"rule": "parse_json_string", "paths": ["/content"]},
+]
+
+
+def test_context_refuses_bad_prefixes() -> None:
+    with pytest.raises(ValueError, match="absolute"):
+        NormalizeContext(prefixes={"WORK": "relative/dir"})
+    with pytest.raises(ValueError, match="absolute"):
+        NormalizeContext(prefixes={"WORK": "/"})
+    with pytest.raises(ValueError, match="upper-case"):
+        NormalizeContext(prefixes={"work": "/tmp"})
+
+
+def test_context_byte_forms_and_merging() -> None:
+    primary = NormalizeContext(prefixes={"WORK": "/tmp/a/"}, known_ids=frozenset({U1}))
+    candidate = NormalizeContext(prefixes={"WORK": "/tmp/b", "HOME": "/h"}, id_map={"x": U1})
+    assert primary.prefixes == {"WORK": ("/tmp/a",)}
+    assert primary.known_ids_bytes == frozenset({U1.encode()}) and candidate.id_map_bytes == {b"x": U1.encode()}
+    both = NormalizeContext.merged(primary, candidate)
+    assert both.prefixes == {"WORK": ("/tmp/a", "/tmp/b"), "HOME": ("/h",)}
+    assert both.id_map == {"x": U1} and both.known_ids == frozenset({U1})
+    assert [prefix.name for prefix in both.prefix_patterns] == ["WORK", "WORK", "HOME"]  # longest first
+
+
+def test_rules_run_in_phase_order_whatever_the_listing() -> None:
+    forward = Normalizer([RuleRef.model_validate(r) for r in LISTED])
+    backward = Normalizer([RuleRef.model_validate(r) for r in reversed(LISTED)])
+    assert (
+        forward.rule_names
+        == backward.rule_names
+        == ("parse_json_string", "id_map", "mask_timestamp", "multiset", "mask_uuid")
+    )
+    assert [RULES[name].phase for name in forward.rule_names] == sorted(
+        RULES[name].phase for name in forward.rule_names
+    )
+
+
+def test_owned_documents_are_normalized_in_place_others_are_copied() -> None:
+    normalizer = Normalizer([RuleRef.model_validate({"rule": "ignore", "paths": ["/a"]})])
+    doc = {"a": 1, "b": 2}
+    assert normalizer.canonical(doc) == b'{"b":2}' and doc == {"a": 1, "b": 2}
+    assert normalizer.canonical(doc, owned=True) == b'{"b":2}' and doc == {"b": 2}
+
+
+def test_sort_keys_order_by_type_then_value_with_volatile_values_hidden() -> None:
+    run = Run(NormalizeContext(), Normalizer([RuleRef(rule="mask_uuid")])._raw)
+    values: list[Any] = ["b", 10, None, [1], 2, True, "a", {"id": U1}]
+    assert sorted(values, key=run.sort_key) == [None, True, 2, 10, "a", "b", [1], {"id": U1}]
+    assert run.sort_key({"id": U1}) == run.sort_key({"id": str(uuid.uuid4())})
+
+
+@pytest.mark.parametrize(
+    ("ref", "message"),
+    [
+        ({"rule": "mask_everything"}, "unknown rule 'mask_everything'"),
+        ({"rule": "ignore"}, "rule ignore: paths"),
+        ({"rule": "ignore", "paths": ["data/id"]}, "not a JSON pointer"),
+        ({"rule": "mask_regex", "patterns": ["md5"]}, "unknown named pattern"),
+        ({"rule": "mask_regex", "custom": [{"regex": "(", "replacement": ""}]}, "bad regex"),
+        ({"rule": "mask_regex"}, "named patterns and/or custom"),
+        ({"rule": "mask_timestamp", "precision": "roughly"}, "rule mask_timestamp: precision"),
+        ({"rule": "sort_array", "paths": ["/x"]}, "rule sort_array: keys"),
+        ({"rule": "mask_uuid", "paths": ["/x"]}, "Extra inputs are not permitted"),
+    ],
+)
+def test_bad_references_are_refused_with_the_reason(ref: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        RuleRef.model_validate(ref)
+
+
+def test_flat_and_nested_reference_forms_are_equal() -> None:
+    flat = RuleRef.model_validate({"rule": "ignore", "paths": ["/a"]})
+    assert flat == RuleRef.model_validate({"rule": "ignore", "params": {"paths": ["/a"]}})
+    assert RuleRef.model_validate("mask_uuid") == RuleRef(rule="mask_uuid")
