@@ -33,8 +33,9 @@ from typing import IO, Any
 
 import httpx
 
-from shadow.reference.instance import free_port
-from shadow.sounds import seed_sounds
+from shadow.reference.binary import BinaryFetchError
+from shadow.reference.instance import InstanceError, free_port
+from shadow.sounds import SoundsError, seed_sounds
 
 __all__ = [
     "HOST_DIR",
@@ -292,7 +293,10 @@ def start_candidate(
         candidate.api_url = str(ready["apiUrl"])
         candidate.runner_env["RUNNER_CONVEX_SITE_URL"] = candidate.base_url
         if sounds:
-            seed_sounds(candidate.api_url, admin_key)
+            try:
+                seed_sounds(candidate.api_url, admin_key)
+            except (SoundsError, InstanceError, BinaryFetchError, OSError) as exc:
+                raise CandidateError(f"seeding the sounds failed: {exc}") from exc
         for _ in range(runners):
             candidate.start_runner(ready_timeout_s=ready_timeout_s)
     except BaseException:
