@@ -58,6 +58,40 @@ def candidate(port: int | None, roots: tuple[str, ...]) -> None:
     raise SystemExit(run_until_signalled(started, announce=lambda url: click.echo(url)))
 
 
+@main.command("seed-sounds")
+@click.option(
+    "--convex-url",
+    required=True,
+    help="The deployment's API URL (https://<name>.convex.cloud, or the local host's API port).",
+)
+@click.option(
+    "--admin-key-env",
+    default="CONVEX_ADMIN_KEY",
+    show_default=True,
+    help="The environment variable holding the deployment's admin key (never passed on the command line).",
+)
+def seed_sounds_command(convex_url: str, admin_key_env: str) -> None:
+    """Upload the seven notification sounds of /api/sounds to a Convex deployment (sounds:store).
+
+    The WAVs come from the real vibe-kanban 0.0.71 (fetched once from a local instance, then cached).
+    Uploading again is harmless: an unchanged sound is kept.
+    """
+    import os
+
+    from shadow.sounds import SoundsError, seed_sounds
+
+    admin_key = os.environ.get(admin_key_env, "")
+    if not admin_key:
+        raise _Exit2(f"set {admin_key_env} to the deployment's admin key")
+    if not convex_url.startswith(("http://", "https://")):
+        raise _Exit2(f"--convex-url must be an http(s) URL, not {convex_url!r}")
+    try:
+        for name in seed_sounds(convex_url, admin_key):
+            click.echo(f"stored {name}")
+    except SoundsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 class _Exit2(click.ClickException):
     """One line on stderr, exit code 2 (missing or unreadable store, unknown signature)."""
 

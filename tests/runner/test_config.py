@@ -65,3 +65,14 @@ def test_required_values(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
     env.delenv("RUNNER_SECRET")
     with pytest.raises(ValidationError, match="secret"):
         RunnerSettings()
+
+
+def test_home_defaults_to_the_process_home_and_must_be_absolute(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    env.setenv("RUNNER_ROOTS", str(tmp_path))
+    env.setenv("HOME", str(tmp_path / "someone"))
+    assert RunnerSettings().home == tmp_path / "someone"
+    env.setenv("RUNNER_HOME", str(tmp_path / "elsewhere"))
+    assert RunnerSettings().home == tmp_path / "elsewhere"
+    env.setenv("RUNNER_HOME", "relative")
+    with pytest.raises(ValidationError, match="absolute"):
+        RunnerSettings()

@@ -4,6 +4,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from pydantic import SecretStr
@@ -104,6 +105,31 @@ def test_commands_are_documented() -> None:
     for command in ("results", "show"):
         result = CliRunner().invoke(main, [command, "--help"])
         assert result.exit_code == 0 and "--store" in result.output and "--json" in result.output
+
+
+def test_seed_sounds_reads_the_admin_key_from_the_environment_only(tmp_path: Path) -> None:
+    from shadow.candidate import start_candidate
+    from shadow.sounds import SOUND_NAMES
+
+    runner = CliRunner()
+    missing = runner.invoke(main, ["seed-sounds", "--convex-url", "http://127.0.0.1:1"], env={"CONVEX_ADMIN_KEY": ""})
+    assert missing.exit_code == 2 and "CONVEX_ADMIN_KEY" in missing.output
+    bad_url = runner.invoke(main, ["seed-sounds", "--convex-url", "127.0.0.1:1"], env={"CONVEX_ADMIN_KEY": "k"})
+    assert bad_url.exit_code == 2 and "http(s)" in bad_url.output
+
+    deployment = start_candidate(runners=0, sounds=False)
+    try:
+        args = ["seed-sounds", "--convex-url", deployment.api_url, "--admin-key-env", "STAGING_KEY"]
+        seeded = runner.invoke(main, args, env={"STAGING_KEY": deployment.admin_key})
+        assert seeded.exit_code == 0, seeded.output
+        assert seeded.output.splitlines() == [f"stored {name}" for name in SOUND_NAMES]
+        assert deployment.admin_key not in seeded.output
+        served = httpx.get(f"{deployment.base_url}/api/sounds/ROOSTER", timeout=10)
+        assert served.status_code == 200 and served.headers["content-type"] == "audio/wav"
+        refused = runner.invoke(main, args, env={"STAGING_KEY": "wrong"})
+        assert refused.exit_code == 1 and "uploading ABSTRACT_SOUND1" in refused.output
+    finally:
+        deployment.stop()
 
 
 # ------------------------------------------------------------------------------------- parity compare
