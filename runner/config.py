@@ -90,7 +90,10 @@ class RunnerSettings(BaseSettings):
     @model_validator(mode="after")
     def _default_dir_inside(self) -> RunnerSettings:
         if self.default_dir is None:
-            self.default_dir = self.roots[0]
+            # Like 0.0.71, list HOME when no path is given, as long as HOME is inside the roots.
+            home = self.home.resolve()
+            inside = any(home == root.resolve() or root.resolve() in home.parents for root in self.roots)
+            self.default_dir = self.home if inside else self.roots[0]
         return self
 
     @property

@@ -279,7 +279,9 @@ def start_candidate(
             {
                 "RUNNER_KEY_ID": KEY_ID,
                 "RUNNER_SECRET": secret,
-                "RUNNER_ROOTS": os.pathsep.join(str(r) for r in roots),
+                # HOME is a root too: the runner keeps agent configs there and lists it by default, as
+                # 0.0.71 lists its HOME.
+                "RUNNER_ROOTS": os.pathsep.join(str(r) for r in [*roots, home]),
                 "HOME": str(home),
                 **(runner_env or {}),
             },

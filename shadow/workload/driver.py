@@ -116,11 +116,13 @@ def run_workflow(
     families: Iterable[str] = ALL,
     agent_python: str | None = None,
     cancel: threading.Event | None = None,
+    poll_timeout: float = 60.0,
 ) -> WorkflowReport:
     """Drive the workload against ``base_url``, recording every exchange into ``recorder``.
 
     ``workdir`` receives the workload's own git repositories and files (it becomes the ``WORK`` prefix).
     ``agent_python`` is the interpreter the backend runs the scripted agent with (default: this one).
+    ``poll_timeout``: how long each wait for a state (a process ending, a task reaching a status) polls.
     """
     chosen = resolve_families(families)
     workdir = Path(workdir).resolve()
@@ -129,7 +131,7 @@ def run_workflow(
     started = time.monotonic()
     outcomes: list[StepOutcome] = []
     cancelled = False
-    with Session(base_url, recorder, cancel=cancel) as session:
+    with Session(base_url, recorder, cancel=cancel, poll_timeout=poll_timeout) as session:
         ctx = Context(session=session, recorder=recorder, workdir=workdir, agent_python=agent_python, cancel=cancel)
         for step in _ordered_steps(chosen):
             if cancelled or (cancel is not None and cancel.is_set()):

@@ -36,6 +36,7 @@ def record_workflow(
     families: Iterable[str] = ALL,
     agent_python: str | None = None,
     cancel: threading.Event | None = None,
+    poll_timeout: float = 60.0,
 ) -> RecordedWorkflow:
     """Run the workflow against ``base_url`` and write ``directory/<name>.har``, even when steps failed (the
     report says which). The workload's repositories go to ``workdir`` (default ``directory/<name>-work``)."""
@@ -49,6 +50,7 @@ def record_workflow(
             families=families,
             agent_python=agent_python,
             cancel=cancel,
+            poll_timeout=poll_timeout,
         )
     finally:
         har_path = recorder.write(directory / f"{name}.har")

@@ -76,6 +76,7 @@ class Session:
     timeout: float = DEFAULT_TIMEOUT
     cancel: threading.Event | None = None
     poll_interval: float = 0.25
+    poll_timeout: float = 60.0  # how long a wait polls before the step fails (waits that may not hold)
     transport: httpx.BaseTransport | None = None  # the real network by default; tests pass MockTransport
     _used_ids: set[str] = field(default_factory=set, init=False)
     _client: httpx.Client = field(init=False)
@@ -126,10 +127,11 @@ class Session:
         until: Callable[[Reply], bool],
         *,
         params: Mapping[str, str] | None = None,
-        timeout: float = 60.0,
+        timeout: float | None = None,
     ) -> Reply:
         """GET ``path`` until ``until(reply)`` holds; every try shares ``request_id`` and carries its number."""
         self._claim(request_id)
+        timeout = self.poll_timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
         attempt = 0
         while True:
