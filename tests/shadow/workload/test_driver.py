@@ -53,7 +53,7 @@ def test_prefixes_name_this_run_paths(recorded_primary: RecordedWorkflow, primar
     assert set(prefixes) == {"WORK", "HOME", "WORKTREES"}
     assert prefixes["WORK"] == str((recorded_primary.har_path.parent / "primary-work").resolve())
     assert prefixes["WORKTREES"] == "/var/tmp/vibe-kanban/worktrees"
-    assert Path(prefixes["HOME"]).name.startswith("vk-home-")
+    assert Path(prefixes["HOME"]).parent.name.startswith("vk-instance-")
     assert primary_capture.backend == "primary" and primary_capture.base_url == recorded_primary.report.base_url
 
 
