@@ -121,6 +121,7 @@ def diff_shapes(primary: ShapeInfo, candidate: ShapeInfo) -> list[Diff]:
                 kind=DiffKind.ERROR_SHAPE,
                 primary=primary.shape.value,
                 candidate=candidate.shape.value,
+                note=_messages_note(primary, candidate),
             )
         ]
     if primary.api_kind != candidate.api_kind:
@@ -128,3 +129,20 @@ def diff_shapes(primary: ShapeInfo, candidate: ShapeInfo) -> list[Diff]:
             Diff(path="/error/kind", kind=DiffKind.ERROR_SHAPE, primary=primary.api_kind, candidate=candidate.api_kind)
         ]
     return []
+
+
+def _message(info: ShapeInfo) -> str | None:
+    if isinstance(info.body, dict) and isinstance(info.body.get("message"), str):
+        return str(info.body["message"])
+    return None
+
+
+def _messages_note(primary: ShapeInfo, candidate: ShapeInfo) -> str | None:
+    # The shape says what differs; the messages say why, for whoever reads the exemplar (and let an
+    # intended divergence name the exact refusal it allows).
+    parts = [
+        f"{side} message: {text}"
+        for side, text in (("primary", _message(primary)), ("candidate", _message(candidate)))
+        if text
+    ]
+    return "; ".join(parts) or None

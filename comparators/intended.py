@@ -41,6 +41,21 @@ class IntendedError(ValueError):
     """The intended-divergence list cannot be used (one line: where and why)."""
 
 
+class IntendedWhen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    path: str
+    candidate: str | int | float | bool | None
+    note_contains: str | None = None
+
+    def holds(self, diff: Diff) -> bool:
+        return (
+            diff.path == self.path
+            and diff.candidate == self.candidate
+            and (self.note_contains is None or self.note_contains in (diff.note or ""))
+        )
+
+
 class IntendedDivergence(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -51,6 +66,10 @@ class IntendedDivergence(BaseModel):
     kinds: list[DiffKind] = Field(default_factory=list)
     reason: str = Field(min_length=1)
     expires: date
+    # Optional guard: the entry applies to an exchange only when one of its differences sits at
+    # ``when.path`` with exactly ``when.candidate`` on the candidate's side (e.g. the candidate's refusal
+    # message), so a divergence meant for one answer cannot hide unrelated differences on the same route.
+    when: IntendedWhen | None = None
     _paths: PathSet = PrivateAttr()
 
     @field_validator("id")
@@ -76,6 +95,11 @@ class IntendedDivergence(BaseModel):
 
     def expired(self, today: date) -> bool:
         return today > self.expires
+
+    def applies(self, diffs: Sequence[Diff]) -> bool:
+        if self.when is None:
+            return True
+        return any(self.when.holds(d) for d in diffs)
 
     def covers(self, method: str, route: str, diff: Diff) -> bool:
         return (
@@ -110,13 +134,14 @@ class IntendedDivergences(BaseModel):
     def explain(self, method: str, route: str, diffs: Sequence[Diff], today: date) -> IntendedOutcome:
         outcome = IntendedOutcome()
         expired: dict[str, None] = {}
+        usable = [e for e in self.entries if e.applies(diffs)]
         for diff in diffs:
-            entry = next((e for e in self.entries if e.covers(method, route, diff) and not e.expired(today)), None)
+            entry = next((e for e in usable if e.covers(method, route, diff) and not e.expired(today)), None)
             if entry is not None:
                 outcome.explained.append(diff.model_copy(update={"note": f"intended: {entry.id}: {entry.reason}"}))
                 continue
             outcome.remaining.append(diff)
-            for stale in self.entries:
+            for stale in usable:
                 if stale.covers(method, route, diff):
                     expired[f"{stale.id} (expired {stale.expires.isoformat()})"] = None
         outcome.expired.extend(expired)

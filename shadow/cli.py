@@ -59,6 +59,40 @@ def candidate(port: int | None, roots: tuple[str, ...]) -> None:
     raise SystemExit(run_until_signalled(started, announce=lambda url: click.echo(url)))
 
 
+@main.command("seed-sounds")
+@click.option(
+    "--convex-url",
+    required=True,
+    help="The deployment's API URL (https://<name>.convex.cloud, or the local host's API port).",
+)
+@click.option(
+    "--admin-key-env",
+    default="CONVEX_ADMIN_KEY",
+    show_default=True,
+    help="The environment variable holding the deployment's admin key (never passed on the command line).",
+)
+def seed_sounds_command(convex_url: str, admin_key_env: str) -> None:
+    """Upload the seven notification sounds of /api/sounds to a Convex deployment (sounds:store).
+
+    The WAVs come from the real vibe-kanban 0.0.71 (fetched once from a local instance, then cached).
+    Uploading again is harmless: an unchanged sound is kept.
+    """
+    import os
+
+    from shadow.sounds import SoundsError, seed_sounds
+
+    admin_key = os.environ.get(admin_key_env, "")
+    if not admin_key:
+        raise _Exit2(f"set {admin_key_env} to the deployment's admin key")
+    if not convex_url.startswith(("http://", "https://")):
+        raise _Exit2(f"--convex-url must be an http(s) URL, not {convex_url!r}")
+    try:
+        for name in seed_sounds(convex_url, admin_key):
+            click.echo(f"stored {name}")
+    except SoundsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 class _Exit2(click.ClickException):
     """One line on stderr, exit code 2 (missing or unreadable store, unknown signature)."""
 
@@ -213,3 +247,39 @@ def replay(capture: Path, primary: str, candidate: str, profile: str | None, sto
         click.echo(f"primary failed: {error}", err=True)
     if not report.drained:
         click.echo("not every exchange was judged before the drain timeout", err=True)
+
+
+@main.command("compare")
+@click.argument("primary_har", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("candidate_har", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--profile", default="vibe-kanban-0.0.71", show_default=True, help="Profile name or YAML/JSON path.")
+@click.option("--json", "as_json", is_flag=True, help="Print the machine-readable summary instead of tables.")
+def compare(primary_har: Path, candidate_har: Path, profile: str, as_json: bool) -> None:
+    """Compare two HAR recordings of the same workload: parity per route group and top mismatches.
+
+    Exit 0 when the comparison ran (mismatches included), 2 on bad input."""
+    from shadow.offline import OfflineInputError, compare_files, render_comparison
+
+    try:
+        comparison = compare_files(primary_har, candidate_har, profile=profile)
+    except OfflineInputError as exc:
+        raise _Exit2(str(exc)) from exc
+    if as_json:
+        click.echo(comparison.summary.model_dump_json(indent=2))
+    else:
+        render_comparison(comparison, Console())
+
+
+@main.command("demo")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("out"), show_default=True)
+@click.option("--family", "families", multiple=True, help="Only these workload families (repeatable).")
+def demo(out: Path, families: tuple[str, ...]) -> None:
+    """Record the workflow against two fresh real vibe-kanban 0.0.71 instances and compare them."""
+    from shadow.demo import run_demo
+    from shadow.workload import ALL, resolve_families
+
+    try:
+        chosen = resolve_families(families or ALL)
+    except ValueError as exc:
+        raise _Exit2(str(exc)) from exc
+    run_demo(out, families=chosen)

@@ -22,8 +22,29 @@ ROUTE = "/api/filesystem/directory"
 LISTED = Diff(path="/body/data/entries/3/name", kind=DiffKind.VALUE, primary="etc", candidate="x")
 
 
-def test_the_shipped_list_loads_and_starts_empty() -> None:
-    assert load_intended().entries == ()
+def test_every_shipped_entry_names_a_profile_route() -> None:
+    from comparators.profiles import load_profile
+
+    routes = {(r.method, r.template) for r in load_profile().routes}
+    shipped = load_intended().entries
+    assert shipped
+    for entry in shipped:
+        assert (entry.method, entry.route) in routes, entry.id
+
+
+def test_a_guarded_entry_covers_only_the_refusal_it_names() -> None:
+    refusal = Diff(
+        path="/error/shape",
+        kind=DiffKind.ERROR_SHAPE,
+        primary="ok",
+        candidate="A",
+        note="candidate message: Path is outside the runner's allowed roots",
+    )
+    other_refusal = refusal.model_copy(update={"note": "candidate message: Directory does not exist"})
+    shipped = load_intended()
+    today = date(2027, 1, 1)
+    assert shipped.explain("GET", ROUTE, [refusal], today).explained
+    assert shipped.explain("GET", ROUTE, [other_refusal], today).remaining == [other_refusal]
 
 
 def test_an_unexpired_entry_explains_matching_differences() -> None:
