@@ -192,3 +192,32 @@ def _stopped_rows(proxy: ProxyRun) -> list[dict[str, Any]]:
 
     stop(proxy)  # drains the worker and flushes the store
     return proxy.comparisons()
+
+
+def test_the_workflow_driver_runs_through_the_proxy(primary_pair: tuple[Instance, Instance], tmp_path: Path) -> None:
+    """The workload helper's driver, families that need no repository of their own on each side (both
+    backends see the client's one work directory; repositories each backend writes to would need one copy
+    per side, which the compact workload above arranges)."""
+    from shadow.workload.driver import run_workflow
+    from shadow.workload.recorder import HarRecorder
+
+    primary, candidate = primary_pair
+    work = tmp_path / "work"
+    settings = {
+        "candidate_timeout": 15,
+        "primary_prefixes": {"WORK": str(work), "HOME": str(primary.home), "WORKTREES": str(WORKTREES_DIR)},
+        "candidate_prefixes": {"WORK": str(work), "HOME": str(candidate.home), "WORKTREES": str(WORKTREES_DIR)},
+        "stream": {"max_seconds": 2.0},
+    }
+    with running_proxy(primary.base_url, candidate.base_url, tmp_path / "proxy", settings=settings) as proxy:
+        recorder = HarRecorder(backend="proxy", base_url=proxy.url)
+        report = run_workflow(
+            proxy.url, workdir=work, recorder=recorder, families={"system", "filesystem", "errors", "events"}
+        )
+        rows = _stopped_rows(proxy)
+    assert report.problems() == []
+    assert len(rows) == report.requests >= 30
+    failing = [
+        (r["method"], r["route"], r["verdict"], r["diffs"][:300]) for r in rows if r["verdict"] not in PARITY_VERDICTS
+    ]
+    assert 1 - len(failing) / len(rows) >= 0.98, failing
