@@ -58,6 +58,7 @@ class MetricsSink(Protocol):
     def breaker(self, state: str) -> None: ...
     def correlation_size(self, n: int) -> None: ...
     def store_errors(self) -> None: ...
+    def store_dropped(self) -> None: ...
 
 
 @dataclass(eq=False)
@@ -104,6 +105,7 @@ class Pipeline:
                 capacity=settings.writer.capacity,
                 prune_interval=settings.writer.prune_interval,
                 on_error=self._store_failed,
+                on_drop=self._store_dropped,
             )
             if store is not None
             else None
@@ -408,6 +410,10 @@ class Pipeline:
             log.error("shadow: the evidence store failed, %d record(s) lost, the proxy keeps serving: %s", lost, exc)
         if self._metrics is not None:
             self._metrics.store_errors()
+
+    def _store_dropped(self, record: ComparisonRecord) -> None:
+        if self._metrics is not None:
+            self._metrics.store_dropped()
 
     def _breaker_changed(self, state: BreakerState) -> None:
         log.warning("shadow: candidate circuit breaker is now %s", state)

@@ -5,6 +5,7 @@ own error answer for what is not HTTP), and the proxy keeps serving."""
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -90,3 +91,35 @@ def test_an_unwritable_store_is_one_clear_line(primary: Instance, candidate: Fau
     [line] = [line for line in log.splitlines() if "comparisons will not be kept" in line]
     assert str(blocker) in line
     assert len(candidate.requests) >= 3  # the shadow itself kept going
+
+
+def test_the_shadow_serves_its_metrics(primary: Instance, candidate: FaultServer, tmp_path: Path) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from shadow.reference.instance import free_port
+
+    port = free_port()
+    with running_proxy(primary.base_url, candidate.url, tmp_path, args=("--metrics-port", str(port))) as proxy:
+        for path in ("/api/health", "/api/projects"):
+            same_answer(proxy.url, primary.base_url, "GET", path)
+        deadline = time.monotonic() + 10
+        samples: dict[tuple[str, str | None, str | None], float] = {}
+        while True:  # the worker starts, and judges, on its own time
+            try:
+                text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+            except httpx.ConnectError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+                continue
+            samples = {
+                (sample.name, sample.labels.get("group"), sample.labels.get("verdict")): sample.value
+                for family in text_string_to_metric_families(text)
+                for sample in family.samples
+            }
+            judged = sum(v for (name, _, _), v in samples.items() if name == "shadow_exchanges_total")
+            if judged >= 2 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    assert samples[("shadow_exchanges_total", "system", "mismatch")] == 1  # the candidate answers "ok" to all
+    assert samples[("shadow_exchanges_total", "projects", "mismatch")] == 1

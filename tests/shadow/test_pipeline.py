@@ -392,3 +392,31 @@ async def test_stopping_records_what_was_never_judged(make_pipeline: Any) -> Non
         ("shed", "the shadow stopped before the candidate's answer was judged")
     ] * 3
     assert pipeline.pending == 0
+
+
+async def test_the_real_metrics_see_verdicts_latency_and_the_breaker(make_pipeline: Any) -> None:
+    from prometheus_client import CollectorRegistry
+
+    from shadow.config import load_settings
+    from shadow.metrics import Metrics
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return json_response({"id": C1, "name": "p"})
+
+    registry = CollectorRegistry()
+    client = CandidateClient("http://c", timeout=1, transport=httpx.MockTransport(handler))
+    pipeline = Pipeline(
+        load_settings(candidate="http://c"),
+        profile=TProfile(),
+        compare=tcompare,
+        client=client,
+        metrics=Metrics(registry, groups=["projects"]),
+    )
+    await pipeline.start()
+    pipeline.submit(texchange(primary=primary_json({"id": P1, "name": "p"})))
+    await finish(pipeline)
+    labels = {"group": "projects", "method": "GET", "verdict": "match"}
+    assert registry.get_sample_value("shadow_exchanges_total", labels) == 1
+    assert registry.get_sample_value("shadow_latency_seconds_count", {"side": "candidate", "group": "projects"}) == 1
+    assert registry.get_sample_value("shadow_correlation_size", {}) == 1
+    assert registry.get_sample_value("shadow_breaker_state", {"state": "closed"}) == 1
