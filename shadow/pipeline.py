@@ -308,16 +308,19 @@ class Pipeline:
     async def _run(self, job: _Job) -> None:
         await job.ticket.wait()
         primary_id = created_id(job.exchange.primary) if job.exchange is not None and job.write else None
-        mirrored = mirror_request(
-            job.request,
-            self.settings,
-            exchange_id=job.exchange_id,
-            write=job.write,
-            ids=self.ids,
-            primary_id=primary_id,
-        )
+
+        def mirrored() -> HttpRequest:  # built at each (re-)read: ids learned meanwhile apply
+            return mirror_request(
+                job.request,
+                self.settings,
+                exchange_id=job.exchange_id,
+                write=job.write,
+                ids=self.ids,
+                primary_id=primary_id,
+            )
+
         if job.stream is not None:
-            read = lambda: self._call(lambda: self._client.stream(mirrored, self.settings.stream))  # noqa: E731
+            read = lambda: self._call(lambda: self._client.stream(mirrored(), self.settings.stream))  # noqa: E731
             outcome = await read()
             job.ticket.release()
             window = self.settings.stream.max_seconds
@@ -333,18 +336,19 @@ class Pipeline:
         else:
             assert job.exchange is not None
             exchange = job.exchange
-            read = lambda: self._call(lambda: self._client.send(mirrored))  # noqa: E731
+            read = lambda: self._call(lambda: self._client.send(mirrored()))  # noqa: E731
             outcome = await read()
             conflicts = self._learn(exchange.primary, outcome)
             job.ticket.release()  # the candidate has applied it: later exchanges of the scope may go
         verdict = self._judge(exchange, outcome, job.route, conflicts)
         if not job.write and self._eventual(job.route):
-            settled = await settle(
-                verdict,
-                reread=read,
-                judge=lambda again: self._judge(exchange, again, job.route, ()),
-                settings=self.settings.eventual,
-            )
+
+            def judge_again(again: CandidateOutcome) -> Verdict:
+                # A re-read is learned from like a first read (a list that has caught up lines up now).
+                found = self._learn(exchange.primary, again) if job.stream is None else []
+                return self._judge(exchange, again, job.route, found)
+
+            settled = await settle(verdict, reread=read, judge=judge_again, settings=self.settings.eventual)
             verdict, outcome = settled.verdict, settled.outcome or outcome
         if self._metrics is not None and outcome.elapsed_ms is not None:
             self._metrics.latency("candidate", job.route.group, outcome.elapsed_ms / 1000)

@@ -16,6 +16,7 @@ import errno
 import hashlib
 import time
 from collections.abc import Iterable
+from urllib.parse import quote
 
 import aiohttp
 import httpx
@@ -94,6 +95,8 @@ def mirror_request(
     content_type = (request.header("content-type") or "").lower()
     for old, new in settings.candidate_rewrites.items():
         path, query = path.replace(old, new), query.replace(old, new)
+        for safe in ("", "/"):  # a query value may carry the text percent-encoded, "/" encoded or not
+            query = query.replace(quote(old, safe=safe), quote(new, safe=safe))
         if body and content_type.startswith(_TEXT_TYPES):
             body = body.replace(old.encode(), new.encode())
     ours = {settings.loop_guard_header.lower(), settings.idempotency_header.lower(), settings.primary_id_header.lower()}

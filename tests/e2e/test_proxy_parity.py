@@ -65,6 +65,13 @@ def read_stream(client: httpx.Client, path: str, seconds: float) -> bytes:
     return body
 
 
+def refresh(client: httpx.Client, project_id: str) -> None:
+    """What the UI re-reads after a change: the board's lists."""
+    ok(client.get("/api/projects"))
+    ok(client.get("/api/tasks", params={"project_id": project_id}))
+    ok(client.get("/api/templates"))
+
+
 def workload(client: httpx.Client, repo: Path) -> dict[str, Any]:
     """Every route family the proxy must carry, in the order a user would go."""
     ok(client.get("/api/health"))
@@ -90,8 +97,16 @@ def workload(client: httpx.Client, repo: Path) -> dict[str, Any]:
         for n in range(1, 4)
     ]
     ok(client.put(f"/api/tasks/{tasks[1]['id']}", json={"title": "task 2 renamed"}))
-    ok(client.get("/api/tasks", params={"project_id": project["id"]}))
-    ok(client.get(f"/api/tasks/{tasks[0]['id']}"))
+    refresh(client, project["id"])
+    ok(client.put(f"/api/tasks/{tasks[2]['id']}", json={"status": "cancelled"}))
+    refresh(client, project["id"])
+    for task in tasks:
+        ok(client.get(f"/api/tasks/{task['id']}"))
+        ok(client.get(f"/api/images/task/{task['id']}"))
+        ok(client.get("/api/task-attempts", params={"task_id": task["id"]}))
+    ok(client.get(f"/api/projects/{project['id']}/search", params={"q": "readme"}))
+    ok(client.get("/api/filesystem/directory", params={"path": str(repo.parent)}))
+    assert client.get("/api/sounds/COW_MOOING").status_code == 200
     template = ok(
         client.post(
             "/api/templates",
@@ -102,6 +117,7 @@ def workload(client: httpx.Client, repo: Path) -> dict[str, Any]:
     ok(client.get("/api/templates", params={"project_id": project["id"]}))
     ok(client.delete(f"/api/templates/{template['id']}"))
     ok(client.delete(f"/api/tasks/{tasks[2]['id']}"))
+    refresh(client, project["id"])
     assert client.get(f"/api/tasks/{uuid.uuid4()}").status_code == 404  # shape D
     assert client.get("/api/tasks/not-a-uuid").status_code == 400  # shape E
     assert client.post("/api/tasks", json={"project_id": str(uuid.uuid4()), "title": "x"}).status_code == 500  # C
@@ -116,9 +132,13 @@ def workload(client: httpx.Client, repo: Path) -> dict[str, Any]:
         )
     )
     wait_for_review(client, tasks[0]["id"])
+    refresh(client, project["id"])
     processes = ok(client.get("/api/execution-processes", params={"task_attempt_id": attempt["id"]}))
+    for process in processes:
+        ok(client.get(f"/api/execution-processes/{process['id']}"))
     ok(client.get(f"/api/task-attempts/{attempt['id']}"))
     ok(client.get(f"/api/task-attempts/{attempt['id']}/branch-status"))
+    ok(client.get(f"/api/task-attempts/{attempt['id']}/children"))
     read_stream(client, f"/api/execution-processes/{processes[-1]['id']}/normalized-logs", 2.0)
     read_stream(client, "/api/events", 2.0)
     return {"project": project, "tasks": tasks, "attempt": attempt}
@@ -139,6 +159,7 @@ def shadowed(
         "candidate_prefixes": {"WORK": str(work_c), "HOME": str(candidate.home), "WORKTREES": str(WORKTREES_DIR)},
         "stream": {"max_seconds": 2.0},
         "eventual": {"window": 20, "first_delay": 0.2, "factor": 1.5},
+        "drain_seconds": 30,  # on stop, let re-reads still in their window finish
         # The candidate runs the agent after the primary (the shadow's lag): its log stream may not be
         # there yet when the primary's is read.
         "eventual_routes": ["/api/execution-processes/{id}/normalized-logs"],
@@ -163,7 +184,10 @@ def test_the_system_against_itself_is_at_parity_through_the_proxy(
         for r in proxy_rows
         if r["verdict"] not in PARITY_VERDICTS
     ]
-    assert len(proxy_rows) >= 30, log
+    assert len(proxy_rows) >= 50, log
+    # The event feed's own races (phantom deletes: NOISE §2) are the comparator's to tolerate; everything
+    # else must be at parity, one by one, and the whole at least 98 %.
+    assert [f for f in failing if f[1] != "/api/events"] == []
     assert parity >= 0.98, failing
 
     # Ids were correlated: the candidate minted its own ids, and requests naming the primary's were

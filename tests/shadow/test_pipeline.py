@@ -420,3 +420,31 @@ async def test_the_real_metrics_see_verdicts_latency_and_the_breaker(make_pipeli
     assert registry.get_sample_value("shadow_latency_seconds_count", {"side": "candidate", "group": "projects"}) == 1
     assert registry.get_sample_value("shadow_correlation_size", {}) == 1
     assert registry.get_sample_value("shadow_breaker_state", {"state": "closed"}) == 1
+
+
+async def test_ids_of_a_converged_reread_are_learned_and_used_by_later_rereads(make_pipeline: Any) -> None:
+    lists = iter([[], [{"id": C1}]])  # the candidate's list catches up on the re-read
+    seen: list[str] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        if request.url.path == "/api/execution-processes":
+            return json_response(next(lists, [{"id": C1}]))
+        if request.url.path == f"/api/execution-processes/{C1}":
+            return json_response({"id": C1})
+        return httpx.Response(404)
+
+    eventual = {"/api/execution-processes", "/api/execution-processes/{id}"}
+    pipeline, store, _ = await make_pipeline(
+        handler, profile=TProfile(eventual=eventual), eventual={"first_delay": 0.05, "window": 3}
+    )
+    listing = trequest(path="/api/execution-processes", query="task_attempt_id=a")
+    pipeline.submit(texchange(request=listing, primary=primary_json([{"id": P1}]), started_at=0, completed_at=1))
+    one = trequest(path=f"/api/execution-processes/{P1}")
+    pipeline.submit(texchange(request=one, primary=primary_json({"id": P1}), started_at=2, completed_at=3))
+    await finish(pipeline)
+    assert [r.verdict.kind for r in store.records] in (
+        [VerdictKind.CONVERGED, VerdictKind.CONVERGED],
+        [VerdictKind.CONVERGED, VerdictKind.MATCH],
+    )
+    assert seen[-1] == f"/api/execution-processes/{C1}"  # the single read was re-sent with the learned id

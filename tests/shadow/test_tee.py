@@ -179,3 +179,12 @@ def test_our_own_headers_are_never_doubled() -> None:
     names = [key.lower() for key, _ in mirrored.headers]
     assert names.count("idempotency-key") == names.count("x-shadow") == names.count("x-shadow-primary-id") == 1
     assert mirrored.header("idempotency-key") == idempotency_key("ex") and mirrored.header("x-shadow-primary-id") == P1
+
+
+def test_literal_rewrites_reach_percent_encoded_query_values() -> None:
+    settings = load_settings(candidate="http://c", candidate_rewrites={"/work/p": "/work/c"})
+    for query in ("path=%2Fwork%2Fp%2Frepo", "path=/work/p/repo", "path=%2Fwork%2Fp"):
+        mirrored = mirror_request(
+            trequest(path="/api/filesystem/directory", query=query), settings, exchange_id="e", write=False
+        )
+        assert "/work/p" not in mirrored.query.replace("%2F", "/"), mirrored.query
