@@ -2,6 +2,9 @@
 
 A *family* is a group of steps exercising one route family of the 0.0.71 contract. A *step* is a small
 function of the :class:`Context`; it declares the state keys it ``needs`` (ids created by earlier steps).
+Whatever a step prepares on the local disk before it calls the API (repositories, files) goes through
+:meth:`Context.prepare`, which builds it in the work directory and identically in every mirror of it: behind a
+shadow proxy each backend gets a copy of its own (the proxy rewrites the paths in the candidate's requests).
 When a step fails, the keys it would have set are missing, so exactly the steps that depend on it are
 skipped, and the run goes on. Steps are declared in order; ``phase`` puts clean-up (deletes) after every
 family's main steps.
@@ -10,7 +13,7 @@ family's main steps.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
@@ -66,7 +69,8 @@ class Family:
 
 @dataclass
 class Context:
-    """What a step sees: the session, the work directory, the shared state and the current family."""
+    """What a step sees: the session, the work directory (and its mirrors), the shared state and the current
+    family."""
 
     session: Session
     recorder: HarRecorder
@@ -75,6 +79,15 @@ class Context:
     cancel: threading.Event | None = None
     state: dict[str, Any] = field(default_factory=dict)
     family: str = ""
+    mirrors: Sequence[Path] = ()
+
+    def prepare[T](self, build: Callable[[Path], T]) -> T:
+        """Run ``build(root)`` for the work directory, then for each mirror (same content, same git dates:
+        the same SHAs), and return what it returned for the work directory: the paths the API calls name."""
+        result = build(self.workdir)
+        for mirror in self.mirrors:
+            build(mirror)
+        return result
 
     # Requests: ``name`` is the step-local part of the request id; the family is prefixed here.
     def call(self, name: str, method: str, path: str, **kwargs: Any) -> Reply:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -117,22 +117,36 @@ def run_workflow(
     agent_python: str | None = None,
     cancel: threading.Event | None = None,
     poll_timeout: float = 60.0,
+    mirror_workdirs: Sequence[Path] = (),
 ) -> WorkflowReport:
     """Drive the workload against ``base_url``, recording every exchange into ``recorder``.
 
     ``workdir`` receives the workload's own git repositories and files (it becomes the ``WORK`` prefix).
+    ``mirror_workdirs`` receive identical copies of them, built at the same moments (for a shadow proxy:
+    the candidate works in its own copy, the proxy rewrites ``workdir`` into it in the candidate's requests).
     ``agent_python`` is the interpreter the backend runs the scripted agent with (default: this one).
     ``poll_timeout``: how long each wait for a state (a process ending, a task reaching a status) polls.
     """
     chosen = resolve_families(families)
     workdir = Path(workdir).resolve()
-    workdir.mkdir(parents=True, exist_ok=True)
+    mirrors = tuple(Path(mirror).resolve() for mirror in mirror_workdirs)
+    if workdir in mirrors or len(set(mirrors)) != len(mirrors):
+        raise ValueError("each mirror work directory must differ from the work directory and the other mirrors")
+    for directory in (workdir, *mirrors):
+        directory.mkdir(parents=True, exist_ok=True)
     recorder.set_prefix("WORK", str(workdir))
     started = time.monotonic()
     outcomes: list[StepOutcome] = []
     cancelled = False
     with Session(base_url, recorder, cancel=cancel, poll_timeout=poll_timeout) as session:
-        ctx = Context(session=session, recorder=recorder, workdir=workdir, agent_python=agent_python, cancel=cancel)
+        ctx = Context(
+            session=session,
+            recorder=recorder,
+            workdir=workdir,
+            agent_python=agent_python,
+            cancel=cancel,
+            mirrors=mirrors,
+        )
         for step in _ordered_steps(chosen):
             if cancelled or (cancel is not None and cancel.is_set()):
                 cancelled = True

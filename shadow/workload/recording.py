@@ -4,7 +4,7 @@ tests share."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,9 +37,11 @@ def record_workflow(
     agent_python: str | None = None,
     cancel: threading.Event | None = None,
     poll_timeout: float = 60.0,
+    mirror_workdirs: Sequence[Path] = (),
 ) -> RecordedWorkflow:
     """Run the workflow against ``base_url`` and write ``directory/<name>.har``, even when steps failed (the
-    report says which). The workload's repositories go to ``workdir`` (default ``directory/<name>-work``)."""
+    report says which). The workload's repositories go to ``workdir`` (default ``directory/<name>-work``)
+    and identically to each of ``mirror_workdirs`` (see ``run_workflow``)."""
     directory.mkdir(parents=True, exist_ok=True)
     recorder = HarRecorder(backend=name, base_url=base_url)
     try:
@@ -51,6 +53,7 @@ def record_workflow(
             agent_python=agent_python,
             cancel=cancel,
             poll_timeout=poll_timeout,
+            mirror_workdirs=mirror_workdirs,
         )
     finally:
         har_path = recorder.write(directory / f"{name}.har")

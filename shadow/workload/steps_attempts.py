@@ -5,13 +5,13 @@ children, containers/info with a real worktree, a failing agent, and the attempt
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from shadow.reference.agent import AGENT_EXECUTOR, AGENT_VARIANT
 from shadow.workload.context import JSON, UNKNOWN_ID, Context, Family, Phase, Reply, data_field_is
 from shadow.workload.gitrepo import commit_files, init_repo
 
-__all__ = ["FAMILY", "processes_settled"]
+__all__ = ["FAMILY", "build_agent_repo", "processes_settled"]
 
 FAMILY = Family("attempts", requires=frozenset({"system", "projects", "tasks"}))
 
@@ -35,15 +35,21 @@ def processes_settled(count: int) -> Callable[[Reply], bool]:
     return holds
 
 
-@FAMILY.step("prepare")
-def prepare(ctx: Context) -> None:
-    repo = init_repo(ctx.workdir / "repos/agent")
+def build_agent_repo(root: Path) -> Path:
+    """The agent's playground at ``root/repos/agent``: one commit on main, fixed date."""
+    repo = init_repo(root / "repos/agent")
     commit_files(
         repo,
         {"README.md": "# Agent playground\n", "src/main.py": "print('main')\n"},
         "Initial commit",
         date="2025-02-01T00:00:00Z",
     )
+    return repo
+
+
+@FAMILY.step("prepare")
+def prepare(ctx: Context) -> None:
+    repo = ctx.prepare(build_agent_repo)
     body = {
         "name": "Agent Project",
         "git_repo_path": str(repo),

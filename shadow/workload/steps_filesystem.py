@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from shadow.workload.context import Context, Family
 from shadow.workload.gitrepo import init_repo
 
-__all__ = ["FAMILY"]
+__all__ = ["FAMILY", "build_tree"]
 
 FAMILY = Family("filesystem")
 
 
-@FAMILY.step("prepare")
-def prepare(ctx: Context) -> None:
-    # A small fixed tree: mixed-case names check the case-insensitive sort, dot-entries must be hidden.
-    root = ctx.workdir / "fs"
+def build_tree(workdir: Path) -> Path:
+    """A small fixed tree at ``workdir/fs`` (returned): mixed-case names check the case-insensitive sort,
+    dot-entries must be hidden, two repositories (one nested) for git-repo discovery."""
+    root = workdir / "fs"
     for directory in ("Beta", "alpha", ".hidden", "repos/one", "repos/two/deeper"):
         (root / directory).mkdir(parents=True, exist_ok=True)
     (root / "zeta.txt").write_text("zeta\n")
@@ -21,7 +23,12 @@ def prepare(ctx: Context) -> None:
     (root / ".dotfile").write_text("hidden\n")
     init_repo(root / "repos/one")
     init_repo(root / "repos/two/deeper")
-    ctx.state["fs.root"] = root
+    return root
+
+
+@FAMILY.step("prepare")
+def prepare(ctx: Context) -> None:
+    ctx.state["fs.root"] = ctx.prepare(build_tree)
 
 
 @FAMILY.step("directory-default")

@@ -8,7 +8,7 @@ from pathlib import Path
 from shadow.workload.context import JSON, Context, Family, Phase
 from shadow.workload.gitrepo import commit_files, git, init_repo
 
-__all__ = ["FAMILY", "build_existing_repo"]
+__all__ = ["FAMILY", "build_existing_repo", "build_repos"]
 
 FAMILY = Family("projects")
 
@@ -39,12 +39,18 @@ def build_existing_repo(path: Path) -> Path:
     return path
 
 
-@FAMILY.step("prepare")
-def prepare(ctx: Context) -> None:
-    repos = ctx.workdir / "repos"
-    ctx.state["repo.existing"] = build_existing_repo(repos / "existing")
+def build_repos(root: Path) -> Path:
+    """Under ``root/repos``: the existing repository (returned), a plain directory and a file."""
+    repos = root / "repos"
+    existing = build_existing_repo(repos / "existing")
     (repos / "plain-dir").mkdir(parents=True, exist_ok=True)
     (repos / "a-file.txt").write_text("not a directory\n")
+    return existing
+
+
+@FAMILY.step("prepare")
+def prepare(ctx: Context) -> None:
+    ctx.state["repo.existing"] = ctx.prepare(build_repos)
 
 
 @FAMILY.step("create-existing", needs=("repo.existing",))

@@ -122,3 +122,51 @@ def test_cancel_skips_everything_left(tmp_path: Path) -> None:
         report = run_workflow(base_url, workdir=tmp_path, recorder=recorder, families={"errors"}, cancel=cancel)
     assert report.cancelled and recorder.entries == []
     assert {step.detail for step in report.steps} == {"cancelled"}
+
+
+def _tree(root: Path) -> dict[str, object]:
+    """Every file outside .git with its bytes, and every repository's refs with their SHAs (``.git``'s own
+    bookkeeping, e.g. the index's timestamps, legitimately differs between copies)."""
+    from shadow.workload.gitrepo import git
+
+    files: dict[str, object] = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if ".git" in relative.parts:
+            continue
+        if (path / ".git").is_dir():
+            files[f"{relative}@refs"] = git(path, "for-each-ref", "--format=%(refname) %(objectname)")
+            files[f"{relative}@HEAD"] = git(path, "symbolic-ref", "HEAD")
+        files[str(relative)] = path.read_bytes() if path.is_file() else "dir"
+    return files
+
+
+def test_local_preparation_is_mirrored_identically(tmp_path: Path) -> None:
+    """Every repository and file the steps prepare before calling the API exists, identical down to the
+    commit SHAs, in each mirror; the backend (here one that fails everything) only sees the work directory."""
+    work, mirror = tmp_path / "work", tmp_path / "mirror"
+    with _broken_backend() as base_url:
+        recorder = HarRecorder(backend="primary", base_url=base_url)
+        report = run_workflow(
+            base_url,
+            workdir=work,
+            recorder=recorder,
+            families={"filesystem", "projects", "attempts"},
+            mirror_workdirs=[mirror],
+        )
+    prepared = {step.name for step in report.steps if step.step == "prepare" and step.status != "skipped"}
+    assert prepared == {"filesystem.prepare", "projects.prepare", "attempts.prepare"}
+    assert {"repos/existing@refs", "repos/agent@refs", "fs/repos/one@HEAD", "fs/Apple.md"} <= _tree(work).keys()
+    assert _tree(work) == _tree(mirror)
+    assert "refs/heads/feature/base-x" in str(_tree(mirror)["repos/existing@refs"])
+    bodies = (
+        b"".join(entry.request.body for entry in recorder.entries)
+        + str([entry.request.query for entry in recorder.entries]).encode()
+    )
+    assert str(work).encode() in bodies and str(mirror).encode() not in bodies
+
+
+def test_a_mirror_must_be_another_directory(tmp_path: Path) -> None:
+    recorder = HarRecorder(backend="primary", base_url="http://127.0.0.1:9")
+    with pytest.raises(ValueError, match="must differ"):
+        run_workflow("http://127.0.0.1:9", workdir=tmp_path, recorder=recorder, mirror_workdirs=[tmp_path])
