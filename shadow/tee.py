@@ -144,7 +144,15 @@ def _kind_of(error: BaseException) -> CandidateErrorKind | None:
 def default_transport() -> httpx.AsyncBaseTransport:
     from httpx_aiohttp import AiohttpTransport
 
-    return AiohttpTransport(limits=httpx.Limits(max_connections=256, max_keepalive_connections=64))
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=64)
+
+    def session() -> aiohttp.ClientSession:
+        # aiohttp gives every POST/PUT without a Content-Type "application/octet-stream"; the candidate must
+        # get the client's headers as they were (0.0.71 answers a bodyless POST /rebase carrying it with 415).
+        connector = aiohttp.TCPConnector(limit=limits.max_connections or 0, keepalive_timeout=limits.keepalive_expiry)
+        return aiohttp.ClientSession(connector=connector, skip_auto_headers=("Content-Type",))
+
+    return AiohttpTransport(limits=limits, client=session)
 
 
 class CandidateClient:

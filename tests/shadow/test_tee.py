@@ -188,3 +188,17 @@ def test_literal_rewrites_reach_percent_encoded_query_values() -> None:
             trequest(path="/api/filesystem/directory", query=query), settings, exchange_id="e", write=False
         )
         assert "/work/p" not in mirrored.query.replace("%2F", "/"), mirrored.query
+
+
+async def test_the_real_transport_adds_no_content_type_of_its_own() -> None:
+    """aiohttp would give a bodyless POST "application/octet-stream"; 0.0.71 then answers 415 where the
+    primary, which got no content type, answered 200 (POST /api/task-attempts/{id}/rebase)."""
+    async with FaultServer("ok") as server:
+        client = CandidateClient(server.url, timeout=5)
+        await client.send(trequest(method="POST", path="/api/task-attempts/x/rebase"))
+        await client.send(trequest(method="PUT", path="/api/raw", body=b"bytes"))
+        await client.send(trequest(method="POST", path="/api/tasks", json={"title": "t"}))
+        await client.aclose()
+    types = [{k.lower(): v for k, v in r.headers.items()}.get("content-type") for r in server.requests]
+    assert types == [None, None, "application/json"]
+    assert [r.body for r in server.requests] == [b"", b"bytes", b'{"title":"t"}']
