@@ -68,19 +68,33 @@ class BreakerSettings(_Frozen):
 
 
 class StreamSettings(_Frozen):
-    """How much of an event stream each side records before comparing (the window)."""
+    """How much of an event stream each side records before comparing (the window). ``hold_writes``: the
+    scope's later writes wait until the candidate's window has closed, so a live stream (a diff, a log)
+    never shows the candidate changes the client made only after it stopped reading the primary's."""
 
     max_bytes: int = Field(default=1 << 20, ge=1)
     max_seconds: float = Field(default=5.0, gt=0)
+    hold_writes: bool = False
 
 
 class EventualSettings(_Frozen):
     """Re-reads of an eventual route's candidate answer: first after ``first_delay``, then backing off by
-    ``factor``, until it matches (``converged``) or ``window`` seconds have passed (``mismatch``)."""
+    ``factor``, until it matches (``converged``) or ``window`` seconds have passed (``mismatch``).
+
+    ``barrier``: an eventual read holds back the exchanges of its scope that started after it completed
+    (writes and reads) until it has settled. The client saw that state on the primary before it went on (a
+    poll until an agent run ends, then a follow-up; a process list, then that process's logs), so the
+    candidate first gets the chance to reach it too, and ids learned from it serve what follows. Otherwise a
+    lagging candidate gets the next write mid-run. Costs shadow lag (at most ``window`` per differing read;
+    reads after an eventual read wait for its first candidate answer), never client latency."""
 
     window: float = Field(default=5.0, ge=0)
     first_delay: float = Field(default=0.1, gt=0)
     factor: float = Field(default=2.0, ge=1)
+    barrier: bool = False
+    # A re-read also converges when it equals the primary's later answer to the same request (a client that
+    # polls asks again; see shadow.primary_history): the candidate, asked later, went where the primary went.
+    later_primary: bool = False
 
 
 class WriterSettings(_Frozen):

@@ -51,6 +51,8 @@ async def settle(
         verdict = judge(outcome)
         if verdict.kind in _EQUAL:
             reason = f"equal after {rereads} re-read(s), {clock() - start:.2f}s after the first read"
+            if verdict.reason:  # e.g. what it was found equal to
+                reason += f" ({verdict.reason})"
             converged = first.model_copy(
                 update={"kind": VerdictKind.CONVERGED, "diffs": (), "explained": first.diffs, "reason": reason}
             )

@@ -10,8 +10,11 @@ a scope key such as a project id gives independent lanes):
   reads run concurrently with each other;
 * a write or read in the global scope orders against every scope; a scoped one also against global writes.
 
-Streams are reads that never hold writes back (a stream window lasts seconds). Admission is bounded:
-beyond ``max_pending`` unfinished tickets ``admit`` raises ``ShedError`` at once, it never waits.
+Streams are reads that never hold writes back (a stream window lasts seconds). A read admitted as a
+**barrier** holds back every exchange of its scope that started after it completed, reads included (the
+pipeline uses it for eventual reads re-read until the candidate catches up: what the client did next, it did
+after seeing the primary's answer). Admission is bounded: beyond ``max_pending`` unfinished tickets
+``admit`` raises ``ShedError`` at once, it never waits.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class _Slot:
 class _Scope:
     writes: list[_Slot] = field(default_factory=list)  # unfinished, in completion order
     reads: list[_Slot] = field(default_factory=list)  # unfinished reads that hold writes back
+    barriers: list[_Slot] = field(default_factory=list)  # unfinished reads that hold later reads back too
 
 
 class Ticket:
@@ -83,7 +87,14 @@ class Lanes:
         return self._pending
 
     def admit(
-        self, *, write: bool, started_at: float, completed_at: float, scope: str = GLOBAL, stream: bool = False
+        self,
+        *,
+        write: bool,
+        started_at: float,
+        completed_at: float,
+        scope: str = GLOBAL,
+        stream: bool = False,
+        barrier: bool = False,
     ) -> Ticket:
         if self._pending >= self._max_pending:
             raise ShedError(f"{self._pending} exchanges already waiting for the candidate")
@@ -95,6 +106,8 @@ class Lanes:
             lane.writes.append(slot)
         elif not stream:
             lane.reads.append(slot)
+            if barrier:
+                lane.barriers.append(slot)
         self._pending += 1
         return Ticket(self, scope, slot, kind, deps)
 
@@ -117,6 +130,7 @@ class Lanes:
             earlier = [write for write in lane.writes if write.completed_at <= started_at]
             if earlier:
                 deps.append(earlier[-1].done)
+            deps.extend(barrier.done for barrier in lane.barriers if barrier.completed_at <= started_at)
         return deps
 
     def _release(self, ticket: Ticket) -> None:
@@ -130,6 +144,8 @@ class Lanes:
             lane.writes.remove(slot)
         elif ticket.kind == "read" and slot in lane.reads:
             lane.reads.remove(slot)
+            if slot in lane.barriers:
+                lane.barriers.remove(slot)
         if not lane.writes and not lane.reads:
             del self._scopes[ticket.scope]
 

@@ -31,6 +31,7 @@ from shadow.eventual import settle
 from shadow.judging import Comparator, Profile, RouteMatch, judge
 from shadow.lanes import GLOBAL, Lanes, Ticket, profile_scope, scope_of
 from shadow.models import CandidateOutcome, ComparisonRecord, Exchange
+from shadow.primary_history import PrimaryHistory
 from shadow.sampling import is_write, should_shadow
 from shadow.streams import StreamTicket
 from shadow.tasks import cancel_and_wait, spawn
@@ -88,6 +89,7 @@ class Pipeline:
     ) -> None:
         self.settings = settings
         self.ids = IdMap(settings.correlation_max)
+        self._history = PrimaryHistory()  # the primary's later answers (EventualSettings.later_primary)
         self._profile = profile
         self._compare = compare
         self._client = client
@@ -201,6 +203,8 @@ class Pipeline:
         except ShedError as exc:
             return self._shed(exchange, route, str(exc))
         self._enqueue(_Job(exchange.id, request, exchange.started_at, route, write, ticket, exchange=exchange))
+        if self.settings.eventual.later_primary and not write and self._eventual(route):
+            self._history.add(exchange)
         if self._metrics is not None:
             self._metrics.latency("primary", route.group, (completed_at - exchange.started_at))
         return True
@@ -226,7 +230,12 @@ class Pipeline:
         self, request: HttpRequest, route: RouteMatch, write: bool, started: float, completed: float, *, stream: bool
     ) -> Ticket:
         scope = self._scope(request, route)
-        return self._lanes.admit(write=write, started_at=started, completed_at=completed, scope=scope, stream=stream)
+        barrier = not write and self.settings.eventual.barrier and self._eventual(route)
+        # A stream that holds writes (or is a barrier) is admitted like a plain read: later writes wait for it.
+        stream = stream and not (self.settings.stream.hold_writes or barrier)
+        return self._lanes.admit(
+            write=write, started_at=started, completed_at=completed, scope=scope, stream=stream, barrier=barrier
+        )
 
     def _scope(self, request: HttpRequest, route: RouteMatch) -> str:
         """One global lane unless configured: ``lane_scope_keys`` names the keys, or ``lanes: profile``
@@ -319,10 +328,14 @@ class Pipeline:
                 primary_id=primary_id,
             )
 
+        eventual = not job.write and self._eventual(job.route)
+        # A barrier: what came after it waits until it has settled (see EventualSettings.barrier).
+        hold = eventual and self.settings.eventual.barrier
         if job.stream is not None:
             read = lambda: self._call(lambda: self._client.stream(mirrored(), self.settings.stream))  # noqa: E731
             outcome = await read()
-            job.ticket.release()
+            if not hold:
+                job.ticket.release()
             window = self.settings.stream.max_seconds
             primary, completed_at = await job.stream.primary(timeout=window + self.settings.candidate_timeout + 5)
             exchange = Exchange(
@@ -339,17 +352,22 @@ class Pipeline:
             read = lambda: self._call(lambda: self._client.send(mirrored()))  # noqa: E731
             outcome = await read()
             conflicts = self._learn(exchange.primary, outcome)
-            job.ticket.release()  # the candidate has applied it: later exchanges of the scope may go
+            if not hold:
+                job.ticket.release()  # the candidate has applied it: later exchanges of the scope may go
         verdict = self._judge(exchange, outcome, job.route, conflicts)
-        if not job.write and self._eventual(job.route):
+        if eventual:
 
             def judge_again(again: CandidateOutcome) -> Verdict:
                 # A re-read is learned from like a first read (a list that has caught up lines up now).
                 found = self._learn(exchange.primary, again) if job.stream is None else []
-                return self._judge(exchange, again, job.route, found)
+                verdict = self._judge(exchange, again, job.route, found)
+                if verdict.kind is VerdictKind.MISMATCH and self.settings.eventual.later_primary:
+                    return self._judge_later(exchange, again, job.route) or verdict
+                return verdict
 
             settled = await settle(verdict, reread=read, judge=judge_again, settings=self.settings.eventual)
             verdict, outcome = settled.verdict, settled.outcome or outcome
+            job.ticket.release()
         if self._metrics is not None and outcome.elapsed_ms is not None:
             self._metrics.latency("candidate", job.route.group, outcome.elapsed_ms / 1000)
         self._finish(ComparisonRecord(exchange=exchange, candidate=outcome, verdict=verdict))
@@ -368,6 +386,16 @@ class Pipeline:
         """Marked eventual by the profile, or by the operator (``eventual_routes``: e.g. process log
         streams, whose candidate side runs behind the primary's by the shadow's own lag)."""
         return bool(getattr(route.rule, "eventual", False)) or route.template in self.settings.eventual_routes
+
+    def _judge_later(self, exchange: Exchange, again: CandidateOutcome, route: RouteMatch) -> Verdict | None:
+        """The verdict against the first of the primary's later answers to this request that ``again``
+        equals, or None (see ``shadow.primary_history``)."""
+        for later in self._history.after(exchange):
+            verdict = self._judge(later, again, route, ())
+            if verdict.kind in (VerdictKind.MATCH, VerdictKind.NOISE, VerdictKind.INTENDED):
+                self._learn(later.primary, again)
+                return verdict.model_copy(update={"reason": "equal to the primary's later answer to this request"})
+        return None
 
     def _learn(self, primary: HttpResponse, outcome: CandidateOutcome) -> list[Conflict]:
         if outcome.response is None:

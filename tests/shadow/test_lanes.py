@@ -66,6 +66,27 @@ async def test_streams_never_hold_writes_back() -> None:
     write.release()
 
 
+async def test_a_barrier_holds_back_what_started_after_it_completed_reads_included() -> None:
+    lanes = Lanes(100)
+    barrier = lanes.admit(write=False, started_at=0, completed_at=1, barrier=True)
+    overlapping = lanes.admit(write=False, started_at=0.5, completed_at=1.5)  # started before it completed
+    later_read = lanes.admit(write=False, started_at=1.1, completed_at=1.2)
+    later_stream = lanes.admit(write=False, started_at=1.3, completed_at=1.4, stream=True)
+    later_write = lanes.admit(write=True, started_at=1.6, completed_at=2)
+    assert overlapping.waiting_on == 0
+    assert later_read.waiting_on == 1 and later_stream.waiting_on == 1
+    assert later_write.waiting_on == 3  # the barrier, and the two reads that completed before it started
+    barrier.release()
+    assert later_read.waiting_on == 0 and later_stream.waiting_on == 0
+    for ticket in (overlapping, later_read, later_stream):
+        ticket.release()
+    assert later_write.waiting_on == 0
+    later_write.release()
+    assert lanes.pending == 0
+    # Released barriers are forgotten: nothing admitted afterwards waits on them.
+    assert lanes.admit(write=False, started_at=3, completed_at=4).waiting_on == 0
+
+
 async def test_scopes_are_independent_but_global_orders_against_all() -> None:
     lanes = Lanes(100)
     a = lanes.admit(write=True, started_at=0, completed_at=1, scope="project_id=a")

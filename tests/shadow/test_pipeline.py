@@ -8,6 +8,7 @@ import asyncio
 import logging
 import random
 import re
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -448,3 +449,110 @@ async def test_ids_of_a_converged_reread_are_learned_and_used_by_later_rereads(m
         [VerdictKind.CONVERGED, VerdictKind.MATCH],
     )
     assert seen[-1] == f"/api/execution-processes/{C1}"  # the single read was re-sent with the learned id
+
+
+@pytest.mark.parametrize("barrier", [False, True])
+async def test_an_eventual_read_can_be_a_barrier_for_what_followed_it(make_pipeline: Any, barrier: bool) -> None:
+    """The client polled the primary until the run ended, then wrote: as a barrier, the candidate's lagging
+    read is re-read until it caught up before that write (and a later read) go; otherwise they go at once."""
+    seen: list[str] = []
+    gets = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal gets
+        if request.method == "GET" and request.url.path == f"/api/tasks/{P1}":
+            gets += 1
+            seen.append(f"poll {'done' if gets >= 3 else 'running'}")
+            return json_response({"status": "done" if gets >= 3 else "running"})
+        seen.append(f"{request.method} {request.url.path}")
+        return json_response(None)
+
+    profile = TProfile(eventual={"/api/tasks/{id}"})
+    settings = {"first_delay": 0.02, "factor": 1.0, "window": 2, "barrier": barrier}
+    pipeline, store, _ = await make_pipeline(handler, profile=profile, eventual=settings, workers=4)
+    poll = texchange(request=trequest(path=f"/api/tasks/{P1}"), primary=primary_json({"status": "done"}))
+    follow_up = trequest(method="POST", path=f"/api/tasks/{P1}/follow-up", json={"prompt": "more"})
+    pipeline.submit(poll.model_copy(update={"started_at": 1.0, "completed_at": 1.1}))
+    pipeline.submit(texchange(request=follow_up, primary=primary_json(None), started_at=1.2, completed_at=1.3))
+    pipeline.submit(texchange(request=trequest(path="/api/projects"), primary=primary_json(None), started_at=1.4))
+    await finish(pipeline)
+    if barrier:
+        assert seen == [
+            "poll running",
+            "poll running",
+            "poll done",
+            f"POST /api/tasks/{P1}/follow-up",
+            "GET /api/projects",
+        ]
+    else:
+        assert seen.index(f"POST /api/tasks/{P1}/follow-up") < seen.index("poll done")
+    assert {r.verdict.kind for r in store.records if r.exchange.request.method == "GET"} >= {VerdictKind.CONVERGED}
+
+
+async def test_a_stream_can_hold_later_writes_for_its_window(make_pipeline: Any) -> None:
+    seen: list[str] = []
+
+    async def live() -> Any:
+        yield b"event: json_patch\ndata: []\n\n"
+        await asyncio.sleep(0.3)  # still open when the client's next write arrives
+        seen.append("stream window closed")
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return httpx.Response(200, content=live(), headers={"content-type": "text/event-stream"})
+        seen.append(f"{request.method} {request.url.path}")
+        return json_response(None)
+
+    pipeline, _, _ = await make_pipeline(handler, stream={"max_seconds": 1.0, "hold_writes": True})
+    head = tresponse(body=b"", headers=(("content-type", "text/event-stream"),))
+    ticket = pipeline.open_stream(trequest(path="/api/events"), head, exchange_id="s")
+    assert ticket is not None
+    await asyncio.sleep(0.05)
+    ticket.finish(b"event: json_patch\ndata: []\n\n", False)  # the client stopped reading
+    write = trequest(method="PUT", path=f"/api/tasks/{P1}", json={"title": "later"})
+    pipeline.submit(texchange(request=write, primary=primary_json(None), started_at=time.time() + 0.01))
+    await finish(pipeline)
+    assert seen == ["stream window closed", f"PUT /api/tasks/{P1}"]
+
+
+async def test_a_reread_equal_to_the_primarys_later_answer_converges(make_pipeline: Any) -> None:
+    """Polled twice; the candidate, asked late, is already where the primary was at the second poll."""
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return json_response({"status": "done"})
+
+    profile = TProfile(eventual={"/api/tasks/{id}"})
+    settings = {"first_delay": 0.05, "window": 1, "later_primary": True}
+    pipeline, store, _ = await make_pipeline(handler, profile=profile, eventual=settings)
+    request = trequest(path=f"/api/tasks/{P1}")
+    pipeline.submit(
+        texchange(request=request, primary=primary_json({"status": "running"}), started_at=1, completed_at=1.1)
+    )
+    pipeline.submit(
+        texchange(request=request, primary=primary_json({"status": "done"}), started_at=2, completed_at=2.1)
+    )
+    other = trequest(path=f"/api/tasks/{P2}")  # another request's later answers never count
+    pipeline.submit(texchange(request=other, primary=primary_json({"status": "gone"}), started_at=3, completed_at=3.1))
+    await finish(pipeline)
+    verdicts = {r.exchange.primary.body: r.verdict for r in store.records}
+    first = verdicts[envelope({"status": "running"})]
+    assert first.kind is VerdictKind.CONVERGED and "later answer" in str(first.reason)
+    assert verdicts[envelope({"status": "done"})].kind is VerdictKind.MATCH
+    assert verdicts[envelope({"status": "gone"})].kind is VerdictKind.MISMATCH  # off: see the test below
+
+
+async def test_without_later_primary_a_candidate_ahead_stays_a_mismatch(make_pipeline: Any) -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return json_response({"status": "done"})
+
+    profile = TProfile(eventual={"/api/tasks/{id}"})
+    pipeline, store, _ = await make_pipeline(handler, profile=profile, eventual={"first_delay": 0.05, "window": 0.3})
+    request = trequest(path=f"/api/tasks/{P1}")
+    pipeline.submit(
+        texchange(request=request, primary=primary_json({"status": "running"}), started_at=1, completed_at=1.1)
+    )
+    pipeline.submit(
+        texchange(request=request, primary=primary_json({"status": "done"}), started_at=2, completed_at=2.1)
+    )
+    await finish(pipeline)
+    assert sorted(r.verdict.kind.value for r in store.records) == ["match", "mismatch"]
