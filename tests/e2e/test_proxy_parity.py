@@ -1,7 +1,10 @@
 """Two real vibe-kanban instances, one as primary and one as candidate, behind the real ``parity proxy``:
 a workload of creates, updates, reads, deletes, an agent run and event-stream reads goes *through the
 proxy*. The system compared with itself must come out at parity; ids must be correlated (candidate
-requests rewritten), writes must reach the candidate in order, and no secret may be stored readable."""
+requests rewritten), writes must reach the candidate in order, and no secret may be stored readable.
+Then the whole workflow driver, every family, through the proxy with the demo's own settings (each backend
+in its own mirrored copy of the work directory): at least 98 % at parity, every other exchange printed with
+its cause."""
 
 from __future__ import annotations
 
@@ -218,30 +221,52 @@ def _stopped_rows(proxy: ProxyRun) -> list[dict[str, Any]]:
     return proxy.comparisons()
 
 
-def test_the_workflow_driver_runs_through_the_proxy(primary_pair: tuple[Instance, Instance], tmp_path: Path) -> None:
-    """The workload helper's driver, families that need no repository of their own on each side (both
-    backends see the client's one work directory; repositories each backend writes to would need one copy
-    per side, which the compact workload above arranges)."""
+# What still differs when the system is compared with itself through the proxy, and why (seen in every run
+# or in some; each is a limit of shadowing or of the comparison, none a difference between the backends).
+KNOWN_CAUSES = {
+    "GET /api/containers/info": "the ref is the primary's worktree path, vk-<4 hex of the attempt id>-<slug>: an id "
+    "derived from another id, which the proxy's correlation (whole UUIDs) does not rewrite",
+    "GET /api/filesystem/git-repos": "last_modified is an age in seconds at request time (CONTRACT-CORRECTIONS 12) and "
+    "the candidate is asked later, by the shadow's lag; sometimes a second boundary lies between",
+    "GET /api/events": "the feed's own races (phantom deletes, late reads: NOISE 2-3) that the comparator does not "
+    "absorb entirely",
+}
+
+
+def test_the_whole_workflow_runs_through_the_proxy_at_parity(
+    primary_pair: tuple[Instance, Instance], tmp_path: Path
+) -> None:
+    """The workflow driver, every family, through the proxy, with the demo's own settings: the driver builds
+    its repositories and files in the primary's work directory and identically in the candidate's, the proxy
+    rewrites the one into the other in candidate requests, and each side's WORK, HOME and WORKTREES are
+    masked. A system compared with itself this way must be at parity: at least 98 % of the judged exchanges
+    in the store (every remaining one is printed with its verdict, reason and diffs)."""
+    from shadow.demo import proxy_settings
+    from shadow.workload import ALL
     from shadow.workload.driver import run_workflow
     from shadow.workload.recorder import HarRecorder
 
     primary, candidate = primary_pair
-    work = tmp_path / "work"
-    settings = {
-        "candidate_timeout": 15,
-        "primary_prefixes": {"WORK": str(work), "HOME": str(primary.home), "WORKTREES": str(WORKTREES_DIR)},
-        "candidate_prefixes": {"WORK": str(work), "HOME": str(candidate.home), "WORKTREES": str(WORKTREES_DIR)},
-        "stream": {"max_seconds": 2.0},
-    }
+    work = (tmp_path / "work-primary", tmp_path / "work-candidate")
+    settings = proxy_settings(work=work, homes=(primary.home, candidate.home), worktrees=(WORKTREES_DIR, WORKTREES_DIR))
     with running_proxy(primary.base_url, candidate.base_url, tmp_path / "proxy", settings=settings) as proxy:
         recorder = HarRecorder(backend="proxy", base_url=proxy.url)
-        report = run_workflow(
-            proxy.url, workdir=work, recorder=recorder, families={"system", "filesystem", "errors", "events"}
-        )
+        report = run_workflow(proxy.url, workdir=work[0], mirror_workdirs=[work[1]], recorder=recorder)
         rows = _stopped_rows(proxy)
+    assert report.families == tuple(sorted(ALL, key=report.families.index))
     assert report.problems() == []
-    assert len(rows) == report.requests >= 30
-    failing = [
-        (r["method"], r["route"], r["verdict"], r["diffs"][:300]) for r in rows if r["verdict"] not in PARITY_VERDICTS
-    ]
-    assert 1 - len(failing) / len(rows) >= 0.98, failing
+    # Every exchange the client made was judged and kept (nothing shed, nothing lost in the drain).
+    assert len(rows) == report.requests >= 200
+    assert not [r for r in rows if r["verdict"] == "shed"]
+    failing = [r for r in rows if r["verdict"] not in PARITY_VERDICTS]
+    for row in failing:
+        cause = KNOWN_CAUSES.get(f"{row['method']} {row['route']}", "UNEXPLAINED")
+        print(f"- {row['method']} {row['route']}: {row['verdict']} ({row['reason']}): {row['diffs'][:300]}")
+        print(f"    cause: {cause}")
+    parity = 1 - len(failing) / len(rows)
+    print(f"through the proxy: {len(rows) - len(failing)}/{len(rows)} at parity ({100 * parity:.2f} %)")
+    assert parity >= 0.98
+    # The candidate really worked in its own copy: its projects point there, never at the primary's.
+    with httpx.Client(base_url=candidate.base_url, timeout=10) as direct:
+        paths = [project["git_repo_path"] for project in ok(direct.get("/api/projects"))]
+    assert paths and all(path.startswith(str(work[1])) for path in paths)
