@@ -86,12 +86,16 @@ class EventualSettings(_Frozen):
     poll until an agent run ends, then a follow-up; a process list, then that process's logs), so the
     candidate first gets the chance to reach it too, and ids learned from it serve what follows. Otherwise a
     lagging candidate gets the next write mid-run. Costs shadow lag (at most ``window`` per differing read;
-    reads after an eventual read wait for its first candidate answer), never client latency."""
+    reads after an eventual read wait for its first candidate answer), never client latency. A read older
+    than ``barrier_max_lag`` seconds when its answer arrives holds nothing back: a candidate that never
+    catches up (say, one that does not run agents yet) would otherwise put the shadow ever further behind.
+    """
 
     window: float = Field(default=5.0, ge=0)
     first_delay: float = Field(default=0.1, gt=0)
     factor: float = Field(default=2.0, ge=1)
     barrier: bool = False
+    barrier_max_lag: float = Field(default=10.0, gt=0)
     # A re-read also converges when it equals the primary's later answer to the same request (a client that
     # polls asks again; see shadow.primary_history): the candidate, asked later, went where the primary went.
     later_primary: bool = False

@@ -329,12 +329,11 @@ class Pipeline:
             )
 
         eventual = not job.write and self._eventual(job.route)
-        # A barrier: what came after it waits until it has settled (see EventualSettings.barrier).
-        hold = eventual and self.settings.eventual.barrier
+        hold = eventual and self.settings.eventual.barrier  # decided again once the candidate has answered
         if job.stream is not None:
             read = lambda: self._call(lambda: self._client.stream(mirrored(), self.settings.stream))  # noqa: E731
             outcome = await read()
-            if not hold:
+            if not (hold and self._may_hold(job)):
                 job.ticket.release()
             window = self.settings.stream.max_seconds
             primary, completed_at = await job.stream.primary(timeout=window + self.settings.candidate_timeout + 5)
@@ -352,7 +351,7 @@ class Pipeline:
             read = lambda: self._call(lambda: self._client.send(mirrored()))  # noqa: E731
             outcome = await read()
             conflicts = self._learn(exchange.primary, outcome)
-            if not hold:
+            if not (hold and self._may_hold(job)):
                 job.ticket.release()  # the candidate has applied it: later exchanges of the scope may go
         verdict = self._judge(exchange, outcome, job.route, conflicts)
         if eventual:
@@ -386,6 +385,10 @@ class Pipeline:
         """Marked eventual by the profile, or by the operator (``eventual_routes``: e.g. process log
         streams, whose candidate side runs behind the primary's by the shadow's own lag)."""
         return bool(getattr(route.rule, "eventual", False)) or route.template in self.settings.eventual_routes
+
+    def _may_hold(self, job: _Job) -> bool:
+        """A barrier holds back what followed it only while the shadow is not too far behind the client."""
+        return time.time() - job.started_at < self.settings.eventual.barrier_max_lag
 
     def _judge_later(self, exchange: Exchange, again: CandidateOutcome, route: RouteMatch) -> Verdict | None:
         """The verdict against the first of the primary's later answers to this request that ``again``
