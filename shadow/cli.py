@@ -272,9 +272,27 @@ def compare(primary_har: Path, candidate_har: Path, profile: str, as_json: bool)
 
 @main.command("demo")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("out"), show_default=True)
+@click.option(
+    "--mode",
+    type=click.Choice(["proxy", "two-primaries"]),
+    default="proxy",
+    show_default=True,
+    help="proxy: real primary + local candidate behind the shadow proxy; two-primaries: two real instances "
+    "compared offline (the noise floor).",
+)
 @click.option("--family", "families", multiple=True, help="Only these workload families (repeatable).")
-def demo(out: Path, families: tuple[str, ...]) -> None:
-    """Record the workflow against two fresh real vibe-kanban 0.0.71 instances and compare them."""
+@click.option(
+    "--poll-timeout",
+    type=click.FloatRange(min=1),
+    default=30.0,
+    show_default=True,
+    help="Seconds each wait of the workload polls for a state.",
+)
+def demo(out: Path, mode: str, families: tuple[str, ...], poll_timeout: float) -> None:
+    """The main job on embedded defaults: a fresh real vibe-kanban 0.0.71, the local candidate, the shadow
+    proxy between them, the whole workflow through it, and the parity report from the evidence store.
+
+    Everything lands in OUT/demo-<timestamp>/; everything started is stopped on exit (Ctrl-C included)."""
     from shadow.demo import run_demo
     from shadow.workload import ALL, resolve_families
 
@@ -282,4 +300,8 @@ def demo(out: Path, families: tuple[str, ...]) -> None:
         chosen = resolve_families(families or ALL)
     except ValueError as exc:
         raise _Exit2(str(exc)) from exc
-    run_demo(out, families=chosen)
+    try:
+        run_demo(out, mode="proxy" if mode == "proxy" else "two-primaries", families=chosen, poll_timeout=poll_timeout)
+    except KeyboardInterrupt:
+        click.echo("demo interrupted: everything it started was stopped", err=True)
+        raise SystemExit(130) from None

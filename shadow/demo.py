@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
@@ -42,9 +43,12 @@ __all__ = ["MODES", "BaselineDemo", "DemoMode", "ProxyDemo", "proxy_settings", "
 DemoMode = Literal["proxy", "two-primaries"]
 MODES: tuple[DemoMode, ...] = ("proxy", "two-primaries")
 SIDES = ("primary", "secondary")
-# How long a candidate answer that differs on an eventual route is re-read before it is a mismatch. Short:
-# the candidate's part 1 never catches up on the attempt chain it does not run, and the run must stay bounded.
+# How long a candidate answer that differs on an eventual route is re-read before it is a mismatch: long
+# enough for a candidate that runs the attempt chain a little behind the primary, short enough to keep the
+# run bounded when it cannot catch up at all (part 1 does not run attempts).
 EVENTUAL_WINDOW_S = 8.0
+# A barrier read holds the shadow back only while it is less than this far behind the client.
+BARRIER_MAX_LAG_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,8 @@ class ProxyDemo:
     proxy_log: Path
     workflow: WorkflowReport
     report: ParityReport
-    started: dict[str, int] = field(default_factory=dict)  # what -> pid (each leads a process group of its own)
+    scratch: Path  # the two work directories' parent: removed at the end
+    started: dict[str, int] = field(default_factory=dict)  # what -> pid (each leads a session of its own)
 
 
 @dataclass(frozen=True)
@@ -119,12 +124,15 @@ def proxy_settings(
             "first_delay": 0.2,
             "factor": 1.5,
             "barrier": True,
+            "barrier_max_lag": BARRIER_MAX_LAG_S,
             "later_primary": True,
         },
         # The candidate runs a process after the primary did (the shadow's lag): its log stream may not be
         # there yet when the primary's is read.
         "eventual_routes": ["/api/execution-processes/{id}/normalized-logs"],
-        "drain_seconds": EVENTUAL_WINDOW_S + 30,  # on stop, re-reads still in their window finish
+        # On stop, what the shadow still owes is finished first: at most the lag a barrier allows, plus the
+        # re-reads still in their window.
+        "drain_seconds": BARRIER_MAX_LAG_S + EVENTUAL_WINDOW_S + 20,
     }
 
 
@@ -160,6 +168,7 @@ def _run_proxy_demo(
         )
         started["proxy"] = proxy.pid
         console.print(f"primary {primary.base_url}, candidate {candidate.base_url}, proxy {proxy.url}", highlight=False)
+        console.print("pids: " + ", ".join(f"{what} {pid}" for what, pid in started.items()), highlight=False)
         console.print(f"Driving the workflow through the proxy (metrics: {proxy.metrics_url}) ...", highlight=False)
         recorder = HarRecorder(backend="proxy", base_url=proxy.url)
         workflow = run_workflow(
@@ -189,7 +198,13 @@ def _run_proxy_demo(
     with ResultStore.open(proxy.store, create=False) as store:
         report = build_report(store)
     render_report(report, console)
-    _print_evidence(console, directory, proxy.store, har, proxy.log, report)
+    _print_evidence(
+        console,
+        directory,
+        [("store", proxy.store), ("client-side HAR", har), ("proxy log", proxy.log), ("shadow settings", proxy.config)],
+        proxy.store,
+        report,
+    )
     return ProxyDemo(
         directory=directory,
         store=proxy.store,
@@ -197,6 +212,7 @@ def _run_proxy_demo(
         proxy_log=proxy.log,
         workflow=workflow,
         report=report,
+        scratch=scratch,
         started=started,
     )
 
@@ -211,6 +227,7 @@ def _run_baseline_demo(
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="demo") as pool:
             console.print("Starting two fresh vibe-kanban 0.0.71 instances (the noise floor) ...")
             instances.extend(_wait_all([pool.submit(start_instance) for _ in SIDES]))
+            console.print("pids: " + ", ".join(f"{n} {i.pid}" for n, i in zip(SIDES, instances, strict=True)))
             console.print(f"Recording the workflow against {', '.join(i.base_url for i in instances)} ...")
             runs = [
                 pool.submit(
@@ -237,19 +254,36 @@ def _run_baseline_demo(
             console.print(f"  [yellow]{line}[/yellow]")
     comparison = compare_files(first.har_path, second.har_path, profile=profile)
     render_comparison(comparison, console)
-    console.print(f"HAR files: {first.har_path} {second.har_path}")
-    console.print(f"Compare them again: parity compare {first.har_path} {second.har_path}", highlight=False)
+    console.print(f"HAR files: {first.har_path} {second.har_path}", highlight=False, soft_wrap=True)
+    console.print(
+        f"Compare them again: {_command_name()} compare {first.har_path} {second.har_path}",
+        highlight=False,
+        soft_wrap=True,
+    )
     started = {f"{name} instance": instance.pid for name, instance in zip(SIDES, instances, strict=True)}
     return BaselineDemo(directory=directory, recordings=(first, second), comparison=comparison, started=started)
 
 
-def _print_evidence(console: Console, directory: Path, store: Path, har: Path, log: Path, report: ParityReport) -> None:
+def _print_evidence(
+    console: Console, directory: Path, files: list[tuple[str, Path]], store: Path, report: ParityReport
+) -> None:
     console.print(f"\nEvidence in {directory}/:", highlight=False)
-    console.print(f"  store {store}\n  client-side HAR {har}\n  proxy log {log}", highlight=False)
-    console.print("Dig in:", highlight=False)
-    console.print(f"  parity results --store {store}", highlight=False)
+    for what, path in files:
+        console.print(f"  {what}: {path}", highlight=False)
     example = report.signatures[0].signature if report.signatures else "SIGNATURE"
-    console.print(f"  parity show {example} --store {store}", highlight=False)
+    parity = _command_name()
+    console.print("Dig in:", highlight=False)
+    console.print(f"  {parity} results --store {store}", highlight=False, soft_wrap=True)
+    console.print(f"  {parity} show {example} --store {store}", highlight=False, soft_wrap=True)
+
+
+def _command_name() -> str:
+    """How to call ``parity`` from here: the virtualenv's script, relative when it is below this directory."""
+    script = Path(sys.executable).with_name("parity")
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script) if script.exists() else "parity"
 
 
 # ------------------------------------------------------------------------------------------ process care
