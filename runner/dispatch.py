@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from runner import diagnostics, fs, git, images, mcp, projects, search
+from runner import diagnostics, editor, fs, git, images, mcp, projects, search
 from runner.confine import Roots
 from runner.errors import CommandError
 
@@ -69,6 +69,10 @@ def _write_mcp_servers(payload: Any, ctx: HandlerContext) -> Any:
     return mcp.write_servers(mcp.WriteServersPayload.model_validate(payload), ctx.home, ctx.roots)
 
 
+def _open_editor(payload: Any, ctx: HandlerContext) -> Any:
+    return editor.open_editor(editor.OpenPayload.model_validate(payload), ctx.roots)
+
+
 def _append_once(payload: Any, ctx: HandlerContext) -> Any:
     return diagnostics.append_once(diagnostics.AppendOncePayload.model_validate(payload), ctx.roots)
 
@@ -88,6 +92,7 @@ HANDLERS: Mapping[str, Handler] = {
     "image.copyToWorktree": _copy_image,
     "mcp.readServers": _read_mcp_servers,
     "mcp.writeServers": _write_mcp_servers,
+    "editor.open": _open_editor,
 }
 
 DIAGNOSTIC_HANDLERS: Mapping[str, Handler] = {"diag.appendOnce": _append_once}

@@ -27,6 +27,7 @@ def test_the_table_holds_the_commands_of_these_issues() -> None:
         "image.copyToWorktree",
         "mcp.readServers",
         "mcp.writeServers",
+        "editor.open",
     }
     assert set(handlers_for(diagnostics_enabled=False)) == set(HANDLERS)
     assert set(handlers_for(diagnostics_enabled=True)) == set(HANDLERS) | set(DIAGNOSTIC_HANDLERS)

@@ -107,6 +107,35 @@ def test_commands_are_documented() -> None:
         assert result.exit_code == 0 and "--store" in result.output and "--json" in result.output
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--candidate", "ftp://nope"], "not an http(s) URL"),
+        (["--candidate", "http://127.0.0.1:9", "--listen", "host:http"], "--listen must be HOST:PORT"),
+        (["--candidate", "http://127.0.0.1:9", "--config", "/nonexistent.yaml"], "settings file not found"),
+    ],
+)
+def test_proxy_bad_input_exits_2_before_starting_mitmdump(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["proxy", "--primary", "http://127.0.0.1:1", *args])
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_replay_of_an_unreadable_capture_exits_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["replay", str(tmp_path / "none.har"), "--primary", "http://127.0.0.1:1", "--candidate", "http://127.0.0.1:2"],
+    )
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert "none.har" in line and "cannot read" in line
+
+
+def test_proxy_and_replay_are_documented() -> None:
+    for command in ("proxy", "replay"):
+        result = CliRunner().invoke(main, [command, "--help"])
+        assert result.exit_code == 0 and "--primary" in result.output and "--candidate" in result.output
+
+
 def test_seed_sounds_reads_the_admin_key_from_the_environment_only(tmp_path: Path) -> None:
     from shadow.candidate import start_candidate
     from shadow.sounds import SOUND_NAMES
