@@ -18,25 +18,31 @@ on its own task and numbered when the read returns (CONTRACT §5.1, NOISE §3). 
   A delete names a present row; if that row is shown again after the delete, the delete failed and removed
   nothing (CONTRACT-CORRECTIONS 34); a delete of a rowid no row holds is *unbound*.
 
-``solve`` explores every order of the writes consistent with this (depth first, memoized, with a bound on the
-states visited) and keeps the orders with the fewest anomalies (unbound or failed deletes), then the fewest
-hidden rows: a row nobody ever saw is assumed only when the rowids require it. For each delete it returns
-every target those orders give. One target is a fact; several are an ambiguity the comparator must not turn
-into a transition. ``None`` means no order fits (a feed not read from a fresh server, whose rowids start
-elsewhere) or the search was too large: then only the number of deletes can be compared.
+``solve`` explores every order of the writes consistent with this (depth first, memoized, with bounds on
+the states visited and on the inserts read back across a delete, ``MAX_LATE_READS``) and keeps the cheapest:
+the fewest anomalies (unbound or failed deletes), then the fewest inserts read back across a later delete
+(reads mostly come back in order), then the fewest hidden rows (a row nobody ever saw is assumed only when
+the rowids require it). For each delete it returns every target those orders give. One target is a fact;
+several are an ambiguity the comparator must not turn into a transition. ``None`` means no order fits (a
+feed not read from a fresh server, whose rowids start elsewhere) or the search was too large: then only the
+number of deletes can be compared.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["MAX_STATES", "MAX_WRITES", "Delete", "Phantom", "Row", "Target", "solve"]
+__all__ = ["MAX_LATE_READS", "MAX_STATES", "MAX_WRITES", "Delete", "Phantom", "Row", "Target", "solve"]
 
 # A table whose feed has more writes, or allows more orders of them, is compared by delete counts only.
 MAX_WRITES = 250
 MAX_STATES = 50_000
+# At most this many inserts are assumed written before a delete that was pushed ahead of them (their reads
+# came back across it): each one multiplies the orders to explore, and deletes are rare.
+MAX_LATE_READS = 3
 
 TargetKind = Literal["deleted", "failed", "hidden", "unbound"]
 
@@ -76,7 +82,40 @@ class Target:
 _Cost = tuple[int, int, int]  # (anomalies, inserts read back after a later delete, hidden rows)
 _Outcome = dict[int, frozenset[Target]]  # delete index -> its targets in the cheapest orders
 _Result = tuple[_Cost, _Outcome] | None
-_Present = tuple[tuple[int, int], ...]  # (rowid, holder) by rowid; holder < 0: hidden phantom -1-holder
+
+
+@dataclass(frozen=True)
+class _Table:
+    """The rowids present: every one up to ``top`` but the ``holes``; who holds them is kept only for the
+    rowids some delete names (``named``: rowid -> row index, or -1-j for phantom j's hidden row)."""
+
+    top: int = 0
+    holes: frozenset[int] = frozenset()
+    named: tuple[tuple[int, int], ...] = ()
+
+    def insert(self, holder: int, tracked: frozenset[int]) -> _Table:
+        rowid = self.top + 1
+        named = (*self.named, (rowid, holder)) if rowid in tracked else self.named
+        return _Table(rowid, self.holes, named)
+
+    def holder(self, rowid: int) -> int | None:
+        if rowid > self.top or rowid < 1 or rowid in self.holes:
+            return None
+        return next((h for r, h in self.named if r == rowid), None)
+
+    def delete(self, rowid: int) -> _Table:
+        named = tuple(item for item in self.named if item[0] != rowid)
+        if rowid != self.top:
+            return _Table(self.top, self.holes | {rowid}, named)
+        top, holes = rowid - 1, set(self.holes)
+        while top in holes:  # the largest rowid left is the next insert's base
+            holes.discard(top)
+            top -= 1
+        return _Table(top, frozenset(holes), named)
+
+    def key(self, rowids: frozenset[int]) -> tuple[object, ...]:
+        """What the rest of the search depends on, when only deletes of ``rowids`` are left."""
+        return self.top, self.holes, tuple(item for item in self.named if item[0] in rowids)
 
 
 class _TooLarge(Exception):
@@ -85,78 +124,94 @@ class _TooLarge(Exception):
 
 class _Search:
     def __init__(self, rows: Sequence[Row], phantoms: Sequence[Phantom], deletes: Sequence[Delete]) -> None:
-        self.rows, self.phantoms, self.deletes = rows, phantoms, deletes
+        self.rows = sorted(rows, key=lambda row: row.created)
+        self.phantoms, self.deletes = phantoms, deletes
         self.memo: dict[object, _Result] = {}
         # Everything pushed before a delete was written before it.
-        self.rows_before = [_mask(i for i, row in enumerate(rows) if row.first_at < d.at) for d in deletes]
+        self.rows_before = [_mask(i for i, row in enumerate(self.rows) if row.first_at < d.at) for d in deletes]
         self.phantoms_before = [_mask(j for j, p in enumerate(phantoms) if p.at < d.at) for d in deletes]
         self.all_rows, self.all_phantoms = (1 << len(rows)) - 1, (1 << len(phantoms)) - 1
+        self.tracked = frozenset(d.rowid for d in deletes)
+        self.delete_ats = [d.at for d in deletes]  # ascending: deletes come in feed order
+        self.by_rowid: dict[int, list[int]] = {}
+        for j, phantom in enumerate(phantoms):
+            self.by_rowid.setdefault(phantom.rowid, []).append(j)
+        self.left = [frozenset(d.rowid for d in deletes[k:]) for k in range(len(deletes) + 1)]
 
     def eligible(self, placed: int) -> list[int]:
-        """Unplaced rows no unplaced row was certainly created before."""
-        open_rows = [i for i in range(len(self.rows)) if not placed >> i & 1]
-        if not open_rows:
-            return []
-        earliest_end = min(self.rows[i].created[1] for i in open_rows)
-        return [i for i in open_rows if self.rows[i].created[0] < earliest_end]
+        """Unplaced rows no unplaced row was certainly created before (rows are sorted by creation start, so
+        the scan stops at the first row that starts after the earliest end seen)."""
+        eligible: list[int] = []
+        earliest_end: int | None = None
+        for i in range(len(self.rows)):
+            if placed >> i & 1:
+                continue
+            low, high = self.rows[i].created
+            if earliest_end is not None and low >= earliest_end:
+                break
+            eligible.append(i)
+            earliest_end = high if earliest_end is None else min(earliest_end, high)
+        return [i for i in eligible if earliest_end is None or self.rows[i].created[0] < earliest_end]
 
-    def run(self, placed: int, used: int, k: int, present: _Present) -> _Result:
-        """The cheapest completions from this state: ``placed`` rows, ``used`` phantoms, deletes before ``k``."""
+    def run(self, placed: int, used: int, k: int, table: _Table, late: int) -> _Result:
+        """The cheapest completions from this state: ``placed`` rows, ``used`` phantoms, deletes before ``k``,
+        ``late`` inserts placed before a delete pushed ahead of them."""
         done = k == len(self.deletes)
-        # Once every delete is placed only the next rowid matters for what is left to check.
-        key = (placed, used, k, (present[-1][0] if present else 0) if done else present)
+        key = (placed, used, k, late, table.key(self.left[k]))
         if key in self.memo:
             return self.memo[key]
         if len(self.memo) >= MAX_STATES:
             raise _TooLarge
-        self.memo[key] = result = self._moves(placed, used, k, present, done)
+        self.memo[key] = result = self._moves(placed, used, k, table, late, done)
         return result
 
-    def _moves(self, placed: int, used: int, k: int, present: _Present, done: bool) -> _Result:
+    def _moves(self, placed: int, used: int, k: int, table: _Table, late: int, done: bool) -> _Result:
         if placed == self.all_rows and used == self.all_phantoms and done:
             return (0, 0, 0), {}
         best: _Result = None
-        rowid = present[-1][0] + 1 if present else 1
-        open_phantoms = [j for j, p in enumerate(self.phantoms) if not used >> j & 1 and p.rowid == rowid]
-        # New rowids are always the largest, so appending keeps ``present`` sorted.
+        rowid = table.top + 1
+        open_phantoms = [j for j in self.by_rowid.get(rowid, ()) if not used >> j & 1]
         for i in self.eligible(placed):
             row = self.rows[i]
             # A row whose insert surfaced as a phantom takes one of the phantoms with that rowid.
             for j in [None] if row.insert_at is not None else open_phantoms:
-                at = row.insert_at if j is None else self.phantoms[j].at
-                taken = used if j is None else used | 1 << j
-                result = self.run(placed | 1 << i, taken, k, (*present, (rowid, i)))
-                best = _better(best, _add(result, (0, self._overtaken(k, at), 0)))
+                over = self._overtaken(k, row.insert_at if j is None else self.phantoms[j].at)
+                if late + over <= MAX_LATE_READS:
+                    taken = used if j is None else used | 1 << j
+                    result = self.run(placed | 1 << i, taken, k, table.insert(i, self.tracked), late + over)
+                    best = _better(best, _add(result, (0, over, 0)))
         for j in open_phantoms:
-            late = self._overtaken(k, self.phantoms[j].at)
-            hidden = self.run(placed, used | 1 << j, k, (*present, (rowid, -1 - j)))
-            best = _better(best, _add(hidden, (0, late, 1)))
-            best = _better(best, _add(self.run(placed, used | 1 << j, k, present), (0, late, 0)))  # failed
+            over = self._overtaken(k, self.phantoms[j].at)
+            if late + over <= MAX_LATE_READS:
+                hidden = self.run(placed, used | 1 << j, k, table.insert(-1 - j, self.tracked), late + over)
+                best = _better(best, _add(hidden, (0, over, 1)))
+                failed = self.run(placed, used | 1 << j, k, table, late + over)
+                best = _better(best, _add(failed, (0, over, 0)))
         if not done and self._delete_ready(placed, used, k):
-            target, cost, remaining = self._delete(k, present)
-            best = _better(best, _with(_add(self.run(placed, used, k + 1, remaining), cost), k, target))
+            target, cost, remaining = self._delete(k, table)
+            best = _better(best, _with(_add(self.run(placed, used, k + 1, remaining, late), cost), k, target))
         return best
 
     def _overtaken(self, k: int, at: int | None) -> int:
         """How many deletes not yet written were pushed before this insert's event (its read came back late)."""
-        return 0 if at is None else sum(1 for delete in self.deletes[k:] if delete.at < at)
+        return 0 if at is None else max(0, bisect.bisect_left(self.delete_ats, at) - k)
 
     def _delete_ready(self, placed: int, used: int, k: int) -> bool:
         rows, phantoms = self.rows_before[k], self.phantoms_before[k]
         return placed & rows == rows and used & phantoms == phantoms
 
-    def _delete(self, k: int, present: _Present) -> tuple[Target, _Cost, _Present]:
+    def _delete(self, k: int, table: _Table) -> tuple[Target, _Cost, _Table]:
         delete = self.deletes[k]
-        holder = next((h for rowid, h in present if rowid == delete.rowid), None)
+        holder = table.holder(delete.rowid)
         if holder is None:
-            return Target("unbound"), (1, 0, 0), present
-        remaining = tuple(item for item in present if item[0] != delete.rowid)
+            return Target("unbound"), (1, 0, 0), table
+        remaining = table.delete(delete.rowid)
         if holder < 0:
             return Target("hidden"), (0, 0, 0), remaining
         row = self.rows[holder]
         if any(at > delete.at for at in row.shown_at):
             # Shown again after its delete: the statement failed and the row stayed.
-            return Target("failed", row.key), (1, 0, 0), present
+            return Target("failed", row.key), (1, 0, 0), table
         return Target("deleted", row.key), (0, 0, 0), remaining
 
 
@@ -202,7 +257,7 @@ def solve(
     if len(rows) + len(phantoms) + len(deletes) > MAX_WRITES:  # two stack frames per write
         return None
     try:
-        result = _Search(rows, phantoms, deletes).run(0, 0, 0, ())
+        result = _Search(rows, phantoms, deletes).run(0, 0, 0, _Table(), 0)
     except _TooLarge:
         return None
     if result is None:

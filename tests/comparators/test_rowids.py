@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from comparators.rowids import MAX_WRITES, Delete, Phantom, Row, Target, solve
+from comparators.rowids import MAX_LATE_READS, MAX_WRITES, Delete, Phantom, Row, Target, solve
 
 
 def row(key: str, created: int, *, insert_at: int | None, shown: tuple[int, ...]) -> Row:
@@ -90,3 +90,24 @@ def test_no_fitting_order_or_too_many_writes_give_up() -> None:
     many = [row(f"t{i}", i, insert_at=i, shown=(i,)) for i in range(MAX_WRITES)]
     assert solve(many, [], [Delete(MAX_WRITES, 1)]) is None
     assert solve(many[:-1], [], [Delete(MAX_WRITES, 1)]) == [frozenset({deleted("t0")})]
+
+
+def test_reads_back_across_a_delete_are_bounded() -> None:
+    # A delete pushed before the phantoms that would have to hold its rowid: only up to MAX_LATE_READS
+    # inserts are assumed written before it.
+    rows = [row("a", 1, insert_at=0, shown=(0,))]
+    for late, target in ((MAX_LATE_READS, Target("hidden")), (MAX_LATE_READS + 1, Target("unbound"))):
+        phantoms = [Phantom(2 + n, 2 + n) for n in range(late)]  # rowids 2, 3, ... pushed after the delete
+        assert solve(rows, phantoms, [Delete(1, 1 + late)]) == [frozenset({target})]
+
+
+def test_a_long_table_with_reuse_binds_every_delete() -> None:
+    # 200 tasks, every tenth deleted at once, the next one taking its rowid.
+    rows, deletes, at, rowid = [], [], 0, 0
+    for n in range(200):
+        rows.append(row(f"t{n}", n, insert_at=at, shown=(at,)))
+        at, rowid = at + 1, rowid + 1
+        if n % 10 == 9:
+            deletes.append(Delete(at, rowid))
+            at, rowid = at + 1, rowid - 1
+    assert solve(rows, [], deletes) == [frozenset({deleted(f"t{n}")}) for n in range(9, 200, 10)]
