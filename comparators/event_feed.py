@@ -27,6 +27,7 @@ out of order in known ways. This module keeps every such trace as evidence inste
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -111,18 +112,23 @@ class EventFeed:
 
 
 class _Reads:
-    """One entity's full records as the feed numbered them (parallel lists: a feed has many records, and
-    fewer containers keep the garbage collector quiet)."""
+    """One entity's full records as the feed numbered them: their positions, which were inserts, the records.
+    Positions and flags are kept in untracked containers (an array, a string): a feed has many records, and
+    every tracked container makes the garbage collector's passes over the parsed feed longer."""
 
-    __slots__ = ("at", "db_ops", "records")
+    __slots__ = ("at", "inserts", "records")
 
     def __init__(self) -> None:
-        self.at: list[int] = []
-        self.db_ops: list[str] = []
+        self.at = array("q")
+        self.inserts = ""  # "i" for an insert, "-" for anything else, one per record
         self.records: list[dict[str, Any]] = []
 
     def insert_at(self) -> int | None:
-        return next((at for at, db_op in zip(self.at, self.db_ops, strict=True) if db_op == "insert"), None)
+        found = self.inserts.find("i")
+        return None if found < 0 else self.at[found]
+
+    def db_ops(self) -> list[str]:
+        return ["insert" if flag == "i" else "update" for flag in self.inserts]
 
 
 class _FeedReader:
@@ -193,7 +199,7 @@ class _FeedReader:
             self._reads[key] = _Reads()
         reads = self._reads[key]
         reads.at.append(position)
-        reads.db_ops.append(db_op)
+        reads.inserts += "i" if db_op == "insert" else "-"
         reads.records.append(record)
         if db_op == "delete":  # not the server's shape (it sends DELETED_*), but unambiguous
             self.feed.entities[key].deleted = True
@@ -209,7 +215,11 @@ class _FeedReader:
         self._deleted[db_op].setdefault(record_type, []).append((position, rowid))
 
     def _history(self, entity: EntityHistory, reads: _Reads) -> None:
-        ordered, moved = order_reads(reads.db_ops, reads.records)
+        if len(reads.records) == 1:  # most entities of a long feed: nothing to order
+            entity.records.append(reads.records[0])
+            entity.hook_events += 1
+            return
+        ordered, moved = order_reads(reads.db_ops(), reads.records)
         for record in ordered:
             if not entity.records or entity.records[-1] != record:
                 entity.records.append(record)

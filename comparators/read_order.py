@@ -32,9 +32,11 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["MAX_READ_DELAY_NS", "WriteTime", "order_reads", "write_time"]
+__all__ = ["MAX_READ_DELAY_NS", "STAMP_FIELDS", "WriteTime", "order_reads", "write_time"]
 
 MAX_READ_DELAY_NS = 1_000_000_000
+# Every timestamp of 0.0.71's TASK, TASK_ATTEMPT and EXECUTION_PROCESS rows (CONTRACT §2).
+STAMP_FIELDS = ("created_at", "updated_at", "started_at", "completed_at", "setup_completed_at")
 
 # chrono's AutoSi with ``Z`` (``timestamps``): 0, 3, 6 or 9 fraction digits. Parsed here into integer ns,
 # because ``datetime`` keeps microseconds only; cached, because a feed repeats its stamps.
@@ -74,11 +76,12 @@ def _parse(value: str) -> WriteTime | None:
 
 
 def _stamps(data: Mapping[str, Any]) -> list[tuple[str, WriteTime]]:
-    """The timestamps of a record: 0.0.71 names every one ``*_at`` (checking names first keeps this cheap;
-    it runs for every record of a feed)."""
+    """The timestamps of a record (``STAMP_FIELDS``: looking them up by name keeps this cheap, and it runs
+    for every record of a feed)."""
     stamps = []
-    for key, value in data.items():
-        if key[-3:] == "_at" and isinstance(value, str):
+    for name in STAMP_FIELDS:
+        value = data.get(name)
+        if isinstance(value, str):
             when = _parse(value)
             if when is not None:
                 stamps.append((value, when))
@@ -88,12 +91,12 @@ def _stamps(data: Mapping[str, Any]) -> list[tuple[str, WriteTime]]:
 def write_time(data: Mapping[str, Any]) -> WriteTime | None:
     """When the state in ``data`` (a record's top-level fields) was written: its latest timestamp."""
     latest: WriteTime | None = None
-    for key, value in data.items():
-        if key[-3:] == "_at" and isinstance(value, str):
-            when = _parse(value)
-            if when is not None and (latest is None or when.high > latest.high or when.low > latest.low):
-                # Stamps of one record rarely overlap; when they do, keep the interval that covers both ends.
-                latest = when if latest is None else WriteTime(max(when.low, latest.low), max(when.high, latest.high))
+    for _, when in _stamps(data):
+        if latest is None:
+            latest = when
+        elif when.low > latest.low or when.high > latest.high:
+            # Stamps of one record rarely overlap; when they do, keep the interval that covers both ends.
+            latest = WriteTime(max(when.low, latest.low), max(when.high, latest.high))
     return latest
 
 

@@ -37,7 +37,7 @@ def test_write_time_is_the_latest_stamp_at_its_printed_precision() -> None:
         {"updated_at": "2026-11-26T09:18:36.845398814Z", "created_at": "2026-11-26T09:18:36.820Z", "completed_at": None}
     )
     assert ns == WriteTime(SECOND + 845398814, SECOND + 845398815)
-    # Only *_at fields are stamps (0.0.71's naming); anything else, or a malformed value, is not.
+    # Only the rows' timestamp fields are stamps; anything else, or a malformed value, is not.
     assert write_time({"title": "2026-11-26T09:18:37Z", "n": 3, "updated_at": "2026-13-26T09:18:37Z"}) is None
 
 
