@@ -1,0 +1,144 @@
+"""The equality fast path: prove from the raw bytes of two JSON responses that they normalize equal.
+
+The exact path parses both bodies, serializes them canonically (sorted keys), runs the route's rules and
+numbers UUIDs; most exchanges of a healthy migration are equal, and for them that work only confirms it.
+Here the route's byte kernels (path prefixes, SHAs, short ids, timestamps: each replaces a match by a
+token) run on the raw bytes of each side, the UUIDs are split out, and the two sides are equal when the
+text between the UUIDs is the same and ``number_uuids`` gives the same list on both sides (a bijective
+renaming, ``id_map`` and known ids honoured exactly as ``mask_uuid`` does). Only the primary is parsed, to
+know it is JSON at all. ``equal`` answers True only when the exact path would find no body difference;
+False means "not proven", never "different": the caller then runs the exact path.
+
+Why equal bytes here mean equal normalized documents (each condition below is checked, or the answer is
+False):
+
+* The primary is valid JSON, and every byte kernel's match lies inside the content of one string (a UUID,
+  a ``/``-path, ``(vibe-kanban``, ``vk-`` or a member value cannot occur outside a string in valid JSON; the
+  fast form of the SHA mask leaves alone runs with 19 or more digits, which covers a 40-character number
+  such as ``1…e…``). So the substituted text S is valid JSON of the same structure, with tokens inside
+  strings.
+* No match starts inside an escape sequence: the primary has no ``\\u``, ``\\b``, ``\\f`` or ``\\/`` (a
+  match could begin at the escaped character). Tokens hold no quote or backslash. So the candidate, which
+  is S with its own matches put back at token positions (``\\<`` is no valid escape, so those are fresh
+  positions too), is valid JSON of the same structure, parsed by the same parser (its digit runs are the
+  primary's: the masked values have fewer than 19 digits in a row).
+* Without ``\\u`` and ``\\/`` the string contents of the raw bytes are byte for byte those of the canonical
+  serialization, and the kernels decide from string contents only (``CompiledRule.fast_path``), so they
+  match the same values in both; a member the raw form spells with spaces is simply not masked here,
+  which only asks for more equality.
+* No token or UUID lies inside an object key: sorting keys by masked content could order the two sides
+  differently. Other keys are equal on both sides, so canonical sorting permutes both documents alike,
+  and first-appearance numbering agrees under the same permutation (equal numbering lists ⟺ a bijection
+  between the UUIDs, which survives reordering and dropping duplicate members).
+* Tree rules of the route select by structure only (ignore, mask_value), so they act alike on both sides.
+  Routes with rules that look at values (sort_array, multiset, parse_json_string, custom regexes, path
+  timestamps) have no fast path.
+* Prefix paths hold no quotes, backslashes, control characters, UUIDs or 19-digit runs, and ``id_map``
+  maps to UUIDs, so mapping ids after the other kernels (here) instead of before them (exact path)
+  changes nothing they match.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from comparators.canonical import NotJson, parse_json
+from comparators.normalize import number_uuids
+from comparators.normalizer import NormalizeContext, Normalizer, RawKernel, Run
+from comparators.scan import split_uuids
+from comparators.tokens import UUID_TEXT
+
+__all__ = ["FastPath", "fast_path_for"]
+
+# An escape whose escaped character could begin a match (\b, \f: hex digits; \/: a path) or that the
+# canonical form spells differently (\u, \/).
+_ESCAPE_HAZARD = re.compile(rb"\\[ubf/]")
+# A UUID (marked \x00 once split out) or a token (all contain <) followed by the rest of its string and a
+# colon: it lies inside an object key. Possessive: no backtracking over long strings. Two patterns, each
+# starting at a literal: a character class at the start makes the regex engine crawl (10x slower).
+_REST_OF_KEY = rb'[^"\\]*+(?:\\.[^"\\]*+)*+"[ \t\r\n]*+:'
+_UUID_IN_KEY = re.compile(rb"\x00" + _REST_OF_KEY)
+_TOKEN_IN_KEY = re.compile(rb"<" + _REST_OF_KEY)
+_UUID_MARK = b"\x00"
+
+
+class FastPath:
+    """The fast path of one route's rules (``fast_path_for``)."""
+
+    def __init__(self, kernels: Sequence[RawKernel], *, maps_ids: bool, numbers_uuids: bool) -> None:
+        self._kernels = tuple(kernels)
+        self._maps_ids = maps_ids
+        self._numbers_uuids = numbers_uuids
+
+    def equal(self, primary: bytes, candidate: bytes, contexts: tuple[NormalizeContext, NormalizeContext]) -> bool:
+        """True when both bodies, parsed as JSON and normalized by the route's rules, are equal; False when
+        that is not proven here."""
+        p_ctx, c_ctx = contexts
+        if not (p_ctx.raw_safe and c_ctx.raw_safe) or (b"\\" in primary and _ESCAPE_HAZARD.search(primary)):
+            return False
+        p_text, c_text = self._masked(primary, candidate, p_ctx, c_ctx)
+        if len(p_text) != len(c_text):  # UUIDs are 36 bytes: equal texts between them mean equal lengths
+            return False
+        p_pieces, c_pieces = split_uuids(p_text), split_uuids(c_text)
+        between = p_pieces[0::2]
+        if between != c_pieces[0::2] or not self._same_uuids(p_pieces[1::2], c_pieces[1::2], p_ctx, c_ctx):
+            return False
+        if len(between) > 1 and _UUID_IN_KEY.search(_UUID_MARK.join(between)):
+            return False
+        if b"<" in p_text and _TOKEN_IN_KEY.search(p_text):
+            return False
+        try:
+            parse_json(primary)
+        except NotJson:
+            return False
+        return True
+
+    def _masked(
+        self, primary: bytes, candidate: bytes, p_ctx: NormalizeContext, c_ctx: NormalizeContext
+    ) -> tuple[bytes, bytes]:
+        p_run, c_run = Run(p_ctx, ()), Run(c_ctx, ())
+        for kernel in self._kernels:
+            masked = kernel(primary, p_run, True)
+            if masked is primary:
+                # Nothing of this kind in the primary. Whatever the candidate holds at the same place must
+                # then be equal text (which would be a match in the primary too), so the kernel would not
+                # change the outcome: spare the pass over the candidate.
+                continue
+            primary, candidate = masked, kernel(candidate, c_run, True)
+        return primary, candidate
+
+    def _same_uuids(
+        self, p_found: list[bytes], c_found: list[bytes], p_ctx: NormalizeContext, c_ctx: NormalizeContext
+    ) -> bool:
+        mapping = c_ctx.id_map_bytes if self._maps_ids else None
+        if mapping:
+            mapped = list(map(mapping.get, c_found, c_found))
+            # An id mapped to something that is not a UUID would change what the other kernels see.
+            if not all(map(_is_uuid, set(mapped).difference(c_found))):
+                return False
+            c_found = mapped
+        if not self._numbers_uuids:
+            return p_found == c_found
+        return number_uuids(p_found, p_ctx.known_ids_bytes) == number_uuids(c_found, c_ctx.known_ids_bytes)
+
+
+def _is_uuid(value: bytes) -> bool:
+    return UUID_TEXT.fullmatch(value.decode("utf-8", "replace")) is not None
+
+
+@lru_cache(maxsize=256)
+def fast_path_for(normalizer: Normalizer) -> FastPath | None:
+    """The fast path for a route's compiled rules, or None when one of its rules may decide by values
+    (see the module docstring); built once per normalizer."""
+    kernels = []
+    for rule in normalizer.rules:
+        if rule.name in ("id_map", "mask_uuid"):
+            continue
+        if not rule.fast_path:
+            return None
+        if rule.raw is not None:
+            kernels.append(rule.raw_fast or rule.raw)
+    names = set(normalizer.rule_names)
+    return FastPath(kernels, maps_ids="id_map" in names, numbers_uuids="mask_uuid" in names)
