@@ -40,6 +40,8 @@ False):
 
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -62,13 +64,20 @@ _REST_OF_KEY = rb'[^"\\]*+(?:\\.[^"\\]*+)*+"[ \t\r\n]*+:'
 _UUID_IN_KEY = re.compile(rb"\x00" + _REST_OF_KEY)
 _TOKEN_IN_KEY = re.compile(rb"<" + _REST_OF_KEY)
 _UUID_MARK = b"\x00"
+_HEX_CLASSES = bytes(
+    ord("x") if chr(byte) in "0123456789abcdefABCDEF" else ord("-") if byte == ord("-") else ord(".")
+    for byte in range(256)
+)
+_UUID_CLASSES = b"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
+_PLUS_36, _MINUS_36 = (36).__add__, (-36).__add__
+_ENDS_A_VALUE = operator.methodcaller("startswith", (b'",', b'"}', b'"]'))
 
 
 class FastPath:
     """The fast path of one route's rules (``fast_path_for``)."""
 
-    def __init__(self, kernels: Sequence[RawKernel], *, maps_ids: bool, numbers_uuids: bool) -> None:
-        self._kernels = tuple(kernels)
+    def __init__(self, kernels: Sequence[tuple[RawKernel, bool]], *, maps_ids: bool, numbers_uuids: bool) -> None:
+        self._kernels = tuple(kernels)  # (kernel, whether its tokens may land inside object keys)
         self._maps_ids = maps_ids
         self._numbers_uuids = numbers_uuids
 
@@ -78,16 +87,19 @@ class FastPath:
         p_ctx, c_ctx = contexts
         if not (p_ctx.raw_safe and c_ctx.raw_safe) or (b"\\" in primary and _ESCAPE_HAZARD.search(primary)):
             return False
-        p_text, c_text = self._masked(primary, candidate, p_ctx, c_ctx)
+        p_text, c_text, tokens_in_keys = self._masked(primary, candidate, p_ctx, c_ctx)
         if len(p_text) != len(c_text):  # UUIDs are 36 bytes: equal texts between them mean equal lengths
             return False
-        p_pieces, c_pieces = split_uuids(p_text), split_uuids(c_text)
+        p_pieces = split_uuids(p_text)
+        c_found = _uuids_in_step(p_pieces, c_text)
+        if c_found is None or not self._same_uuids(p_pieces[1::2], c_found, p_ctx, c_ctx):
+            return False
         between = p_pieces[0::2]
-        if between != c_pieces[0::2] or not self._same_uuids(p_pieces[1::2], c_pieces[1::2], p_ctx, c_ctx):
+        # A UUID that ends its string, followed by , } or ], is a value (a key is followed by a colon): the
+        # usual case, checked in C; otherwise look at the rest of each UUID's string.
+        if not all(map(_ENDS_A_VALUE, between[1:])) and _UUID_IN_KEY.search(_UUID_MARK.join(between)):
             return False
-        if len(between) > 1 and _UUID_IN_KEY.search(_UUID_MARK.join(between)):
-            return False
-        if b"<" in p_text and _TOKEN_IN_KEY.search(p_text):
+        if tokens_in_keys and b"<" in p_text and _TOKEN_IN_KEY.search(p_text):
             return False
         try:
             parse_json(primary)
@@ -97,9 +109,12 @@ class FastPath:
 
     def _masked(
         self, primary: bytes, candidate: bytes, p_ctx: NormalizeContext, c_ctx: NormalizeContext
-    ) -> tuple[bytes, bytes]:
+    ) -> tuple[bytes, bytes, bool]:
+        """Both sides through the byte kernels, and whether a kernel whose tokens may sit in keys changed
+        anything."""
         p_run, c_run = Run(p_ctx, ()), Run(c_ctx, ())
-        for kernel in self._kernels:
+        in_keys = False
+        for kernel, masks_keys in self._kernels:
             masked = kernel(primary, p_run, True)
             if masked is primary:
                 # Nothing of this kind in the primary. Whatever the candidate holds at the same place must
@@ -107,7 +122,8 @@ class FastPath:
                 # change the outcome: spare the pass over the candidate.
                 continue
             primary, candidate = masked, kernel(candidate, c_run, True)
-        return primary, candidate
+            in_keys = in_keys or masks_keys
+        return primary, candidate, in_keys
 
     def _same_uuids(
         self, p_found: list[bytes], c_found: list[bytes], p_ctx: NormalizeContext, c_ctx: NormalizeContext
@@ -121,7 +137,30 @@ class FastPath:
             c_found = mapped
         if not self._numbers_uuids:
             return p_found == c_found
-        return number_uuids(p_found, p_ctx.known_ids_bytes) == number_uuids(c_found, c_ctx.known_ids_bytes)
+        p_known, c_known = p_ctx.known_ids_bytes, c_ctx.known_ids_bytes
+        if p_known or c_known:
+            return number_uuids(p_found, p_known) == number_uuids(c_found, c_known)
+        # No known ids: the numberings agree exactly when pairing the UUIDs position by position is a
+        # bijection (a function both ways), cheaper to check than to number both sides.
+        forward = dict(zip(p_found, c_found, strict=True))
+        return len(forward) == len(set(forward.values())) and list(map(forward.__getitem__, p_found)) == c_found
+
+
+def _uuids_in_step(p_pieces: list[bytes], c_text: bytes) -> list[bytes] | None:
+    """The candidate's UUIDs if its text is the primary's with other UUIDs at the same places, else None.
+
+    Cheaper than splitting the candidate: the UUIDs are cut out where the primary's are (a UUID is 36
+    bytes), the rest must be the primary's text byte for byte, and each cut must have a UUID's shape. The
+    UUID scan then splits the candidate exactly so: it decides by character classes only (hex digit, dash,
+    other), and those are the primary's everywhere."""
+    texts = p_pieces[0::2]
+    ends = list(itertools.accumulate(map(_PLUS_36, map(len, texts[:-1]))))
+    found = list(map(c_text.__getitem__, map(slice, map(_MINUS_36, ends), ends)))
+    rebuilt = p_pieces.copy()
+    rebuilt[1::2] = found
+    if b"".join(rebuilt) != c_text or b"".join(found).translate(_HEX_CLASSES) != _UUID_CLASSES * len(found):
+        return None
+    return found
 
 
 def _is_uuid(value: bytes) -> bool:
@@ -139,6 +178,6 @@ def fast_path_for(normalizer: Normalizer) -> FastPath | None:
         if not rule.fast_path:
             return None
         if rule.raw is not None:
-            kernels.append(rule.raw_fast or rule.raw)
+            kernels.append((rule.raw_fast or rule.raw, rule.masks_keys))
     names = set(normalizer.rule_names)
     return FastPath(kernels, maps_ids="id_map" in names, numbers_uuids="mask_uuid" in names)

@@ -350,7 +350,11 @@ def _mask_timestamp(params: _TimestampParams) -> CompiledRule:
     if all(keys):
         members = MemberStrings([key for key in keys if key], plain=plain)
         return CompiledRule(
-            "mask_timestamp", 70, raw=lambda data, run, numbering: members.replace(data, mask), fast_path=True
+            "mask_timestamp",
+            70,
+            raw=lambda data, run, numbering: members.replace(data, mask),
+            fast_path=True,
+            masks_keys=False,
         )
     paths = PathSet(patterns)
 

@@ -174,6 +174,7 @@ class CompiledRule:
     raw: RawKernel | None = None
     fast_path: bool = False
     raw_fast: RawKernel | None = None  # the byte kernel's form for the fast path, when it must differ
+    masks_keys: bool = True  # False: the byte kernel only ever replaces member values, never object keys
 
 
 class Params(BaseModel):
