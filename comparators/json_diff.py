@@ -22,7 +22,7 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from comparators.canonical import canonical_bytes
+from comparators.canonical import canonical_bytes, canonical_each
 from comparators.paths import join_pointer
 from comparators.result import Diff, DiffKind
 from comparators.tokens import collapse_uuid_refs, token_family
@@ -95,8 +95,8 @@ def _objects(primary: dict[str, Any], candidate: dict[str, Any], path: str, foun
 
 
 def _arrays(primary: list[Any], candidate: list[Any], path: str, found: list[Diff]) -> None:
-    raw_p = list(map(canonical_bytes, primary))
-    raw_c = list(map(canonical_bytes, candidate))
+    raw_p = canonical_each(primary)
+    raw_c = canonical_each(candidate)
     if len(primary) == len(candidate):
         changed = [i for i, (a, b) in enumerate(zip(raw_p, raw_c, strict=True)) if a != b]
         if len(changed) == 1:  # one element changed: it cannot be a reordering, nothing to align
