@@ -36,6 +36,14 @@ False):
 * Prefix paths hold no quotes, backslashes, control characters, UUIDs or 19-digit runs, and ``id_map``
   maps to UUIDs, so mapping ids after the other kernels (here) instead of before them (exact path)
   changes nothing they match.
+* The kernels of fixed match lengths (the named patterns of mask_regex) run after the timestamp masks
+  here, before them in the exact path. That changes nothing: a timestamp holds none of their matches and
+  their tokens are no timestamps. It lets the lengths be compared before that work (a cheap exit for
+  answers that differ).
+
+Work is spared where it cannot change the outcome: a kernel that finds nothing in the primary is not run
+on the candidate (equal text around it would be a match in the primary too); the candidate's UUIDs are cut
+where the primary's are instead of being searched for.
 """
 
 from __future__ import annotations
@@ -75,8 +83,17 @@ _ENDS_A_VALUE = operator.methodcaller("startswith", (b'",', b'"}', b'"]'))
 class FastPath:
     """The fast path of one route's rules (``fast_path_for``)."""
 
-    def __init__(self, kernels: Sequence[tuple[RawKernel, bool]], *, maps_ids: bool, numbers_uuids: bool) -> None:
-        self._kernels = tuple(kernels)  # (kernel, whether its tokens may land inside object keys)
+    def __init__(
+        self,
+        varying: Sequence[tuple[RawKernel, bool]],
+        fixed: Sequence[tuple[RawKernel, bool]] = (),
+        *,
+        maps_ids: bool,
+        numbers_uuids: bool,
+    ) -> None:
+        # (kernel, whether its tokens may land inside object keys), in phase order within each group:
+        # first the kernels whose matches vary in length, then those of fixed lengths (CompiledRule).
+        self._varying, self._fixed = tuple(varying), tuple(fixed)
         self._maps_ids = maps_ids
         self._numbers_uuids = numbers_uuids
 
@@ -86,8 +103,13 @@ class FastPath:
         p_ctx, c_ctx = contexts
         if not (p_ctx.raw_safe and c_ctx.raw_safe) or (b"\\" in primary and _ESCAPE_HAZARD.search(primary)):
             return False
-        p_text, c_text, tokens_in_keys = self._masked(primary, candidate, p_ctx, c_ctx)
-        if len(p_text) != len(c_text):  # UUIDs are 36 bytes: equal texts between them mean equal lengths
+        p_text, c_text, in_keys = self._masked(self._varying, primary, candidate, p_ctx, c_ctx)
+        # UUIDs are 36 bytes and the remaining kernels change lengths alike on equal documents: unequal
+        # lengths already tell (cheaply, before most of the work) that equality cannot be proven.
+        if len(p_text) != len(c_text):
+            return False
+        p_text, c_text, in_fixed_keys = self._masked(self._fixed, p_text, c_text, p_ctx, c_ctx)
+        if len(p_text) != len(c_text):
             return False
         p_pieces = split_uuids(p_text)
         c_found = _uuids_in_step(p_pieces, c_text)
@@ -98,7 +120,7 @@ class FastPath:
         # usual case, checked in C; otherwise look at the rest of each UUID's string.
         if not all(map(_ENDS_A_VALUE, between[1:])) and _UUID_IN_KEY.search(_UUID_MARK.join(between)):
             return False
-        if tokens_in_keys and b"<" in p_text and _TOKEN_IN_KEY.search(p_text):
+        if (in_keys or in_fixed_keys) and b"<" in p_text and _TOKEN_IN_KEY.search(p_text):
             return False
         try:
             parse_json(primary)
@@ -106,14 +128,19 @@ class FastPath:
             return False
         return True
 
+    @staticmethod
     def _masked(
-        self, primary: bytes, candidate: bytes, p_ctx: NormalizeContext, c_ctx: NormalizeContext
+        kernels: Sequence[tuple[RawKernel, bool]],
+        primary: bytes,
+        candidate: bytes,
+        p_ctx: NormalizeContext,
+        c_ctx: NormalizeContext,
     ) -> tuple[bytes, bytes, bool]:
         """Both sides through the byte kernels, and whether a kernel whose tokens may sit in keys changed
         anything."""
         p_run, c_run = Run(p_ctx, ()), Run(c_ctx, ())
         in_keys = False
-        for kernel, masks_keys in self._kernels:
+        for kernel, masks_keys in kernels:
             masked = kernel(primary, p_run, True)
             if masked is primary:
                 # Nothing of this kind in the primary. Whatever the candidate holds at the same place must
@@ -171,13 +198,14 @@ def _all_uuids(values: Collection[bytes]) -> bool:
 def fast_path_for(normalizer: Normalizer) -> FastPath | None:
     """The fast path for a route's compiled rules, or None when one of its rules may decide by values
     (see the module docstring); built once per normalizer."""
-    kernels = []
+    varying: list[tuple[RawKernel, bool]] = []
+    fixed: list[tuple[RawKernel, bool]] = []
     for rule in normalizer.rules:
         if rule.name in ("id_map", "mask_uuid"):
             continue
         if not rule.fast_path:
             return None
         if rule.raw is not None:
-            kernels.append((rule.raw_fast or rule.raw, rule.masks_keys))
+            (fixed if rule.fixed_lengths else varying).append((rule.raw_fast or rule.raw, rule.masks_keys))
     names = set(normalizer.rule_names)
-    return FastPath(kernels, maps_ids="id_map" in names, numbers_uuids="mask_uuid" in names)
+    return FastPath(varying, fixed, maps_ids="id_map" in names, numbers_uuids="mask_uuid" in names)

@@ -291,6 +291,7 @@ def _mask_regex(params: _RegexParams) -> CompiledRule:
         tree=tree if custom else None,
         fast_path=not custom,
         raw_fast=raw_fast if named else None,
+        fixed_lengths=True,
     )
 
 

@@ -175,6 +175,9 @@ class CompiledRule:
     fast_path: bool = False
     raw_fast: RawKernel | None = None  # the byte kernel's form for the fast path, when it must differ
     masks_keys: bool = True  # False: the byte kernel only ever replaces member values, never object keys
+    # True: every match of one kind has the same length and the same token (a SHA is 40 digits), so two
+    # documents that end up equal changed length alike here (the fast path compares lengths before it)
+    fixed_lengths: bool = False
 
 
 class Params(BaseModel):
