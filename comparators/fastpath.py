@@ -51,19 +51,21 @@ from __future__ import annotations
 import itertools
 import operator
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
+from dataclasses import dataclass
 from functools import lru_cache
 
 from comparators.canonical import NotJson, parse_json
 from comparators.normalize import number_uuids
-from comparators.normalizer import NormalizeContext, Normalizer, RawKernel, Run
+from comparators.normalizer import CompiledRule, NormalizeContext, Normalizer, RawKernel, Run
 from comparators.scan import split_uuids
 
-__all__ = ["FastPath", "fast_path_for"]
+__all__ = ["Attempt", "FastPath", "Premasked", "fast_path_for"]
 
 # An escape whose escaped character could begin a match (\b, \f: hex digits; \/: a path) or that the
 # canonical form spells differently (\u, \/).
 _ESCAPE_HAZARD = re.compile(rb"\\[ubf/]")
+_UNICODE_ESCAPE = re.compile(rb"\\u")
 # A UUID (marked \x00 once split out) or a token (all contain <) followed by the rest of its string and a
 # colon: it lies inside an object key. Possessive: no backtracking over long strings. Two patterns, each
 # starting at a literal: a character class at the start makes the regex engine crawl (10x slower).
@@ -80,76 +82,102 @@ _PLUS_36, _MINUS_36 = (36).__add__, (-36).__add__
 _ENDS_A_VALUE = operator.methodcaller("startswith", (b'",', b'"}', b'"]'))
 
 
+@dataclass(frozen=True)
+class Premasked:
+    """A raw body with some byte rules (``CompiledRule.raw_exact``) applied already: the exact path parses
+    it instead of the body and skips those rules, so a failed fast path costs no work twice."""
+
+    body: bytes
+    applied: frozenset[CompiledRule]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """``proven``: the bodies normalize equal. Otherwise what the exact path may take over, per side."""
+
+    proven: bool
+    primary: Premasked | None = None
+    candidate: Premasked | None = None
+
+
+Kernels = tuple[tuple[CompiledRule, RawKernel], ...]
+
+
 class FastPath:
     """The fast path of one route's rules (``fast_path_for``)."""
 
     def __init__(
-        self,
-        varying: Sequence[tuple[RawKernel, bool]],
-        fixed: Sequence[tuple[RawKernel, bool]] = (),
-        *,
-        maps_ids: bool,
-        numbers_uuids: bool,
+        self, first: Kernels, varying: Kernels, fixed: Kernels, *, maps_ids: bool, numbers_uuids: bool
     ) -> None:
-        # (kernel, whether its tokens may land inside object keys), in phase order within each group:
-        # first the kernels whose matches vary in length, then those of fixed lengths (CompiledRule).
-        self._varying, self._fixed = tuple(varying), tuple(fixed)
+        # In phase order within each group: the raw_exact rules (their result is handed to the exact path),
+        # the other rules whose matches vary in length, then those of fixed lengths (CompiledRule).
+        self._first, self._varying, self._fixed = first, varying, fixed
+        self._first_rules = frozenset(rule for rule, _ in first)
         self._maps_ids = maps_ids
         self._numbers_uuids = numbers_uuids
 
     def equal(self, primary: bytes, candidate: bytes, contexts: tuple[NormalizeContext, NormalizeContext]) -> bool:
         """True when both bodies, parsed as JSON and normalized by the route's rules, are equal; False when
         that is not proven here."""
+        return self.attempt(primary, candidate, contexts).proven
+
+    def attempt(self, primary: bytes, candidate: bytes, contexts: tuple[NormalizeContext, NormalizeContext]) -> Attempt:
+        """``equal``, and when not proven, the bodies with the ``raw_exact`` rules applied (when that was
+        done for a side and is valid there) for the exact path."""
         p_ctx, c_ctx = contexts
         if not (p_ctx.raw_safe and c_ctx.raw_safe) or (b"\\" in primary and _ESCAPE_HAZARD.search(primary)):
-            return False
-        p_text, c_text, in_keys = self._masked(self._varying, primary, candidate, p_ctx, c_ctx)
+            return Attempt(False)
+        runs = Run(p_ctx, ()), Run(c_ctx, ())
+        p_text, c_text, c_done, in_keys = self._masked(self._first, primary, candidate, runs)
+        handed = (
+            Premasked(p_text, self._first_rules),
+            Premasked(c_text, self._first_rules) if c_done and not _unicode_escapes(candidate) else None,
+        )
+        p_text, c_text, _, varying_in_keys = self._masked(self._varying, p_text, c_text, runs)
         # UUIDs are 36 bytes and the remaining kernels change lengths alike on equal documents: unequal
         # lengths already tell (cheaply, before most of the work) that equality cannot be proven.
         if len(p_text) != len(c_text):
-            return False
-        p_text, c_text, in_fixed_keys = self._masked(self._fixed, p_text, c_text, p_ctx, c_ctx)
+            return Attempt(False, *handed)
+        p_text, c_text, _, fixed_in_keys = self._masked(self._fixed, p_text, c_text, runs)
         if len(p_text) != len(c_text):
-            return False
+            return Attempt(False, *handed)
         p_pieces = split_uuids(p_text)
         c_found = _uuids_in_step(p_pieces, c_text)
         if c_found is None or not self._same_uuids(p_pieces[1::2], c_found, p_ctx, c_ctx):
-            return False
+            return Attempt(False, *handed)
         between = p_pieces[0::2]
         # A UUID that ends its string, followed by , } or ], is a value (a key is followed by a colon): the
         # usual case, checked in C; otherwise look at the rest of each UUID's string.
         if not all(map(_ENDS_A_VALUE, between[1:])) and _UUID_IN_KEY.search(_UUID_MARK.join(between)):
-            return False
-        if (in_keys or in_fixed_keys) and b"<" in p_text and _TOKEN_IN_KEY.search(p_text):
-            return False
+            return Attempt(False, *handed)
+        in_keys = in_keys or varying_in_keys or fixed_in_keys
+        if in_keys and b"<" in p_text and _TOKEN_IN_KEY.search(p_text):
+            return Attempt(False, *handed)
         try:
             parse_json(primary)
         except NotJson:
-            return False
-        return True
+            return Attempt(False, *handed)
+        return Attempt(True)
 
     @staticmethod
     def _masked(
-        kernels: Sequence[tuple[RawKernel, bool]],
-        primary: bytes,
-        candidate: bytes,
-        p_ctx: NormalizeContext,
-        c_ctx: NormalizeContext,
-    ) -> tuple[bytes, bytes, bool]:
-        """Both sides through the byte kernels, and whether a kernel whose tokens may sit in keys changed
-        anything."""
-        p_run, c_run = Run(p_ctx, ()), Run(c_ctx, ())
-        in_keys = False
-        for kernel, masks_keys in kernels:
+        kernels: Kernels, primary: bytes, candidate: bytes, runs: tuple[Run, Run]
+    ) -> tuple[bytes, bytes, bool, bool]:
+        """Both sides through the byte kernels; whether every kernel ran on the candidate; whether a kernel
+        whose tokens may sit in keys changed anything."""
+        p_run, c_run = runs
+        in_keys, c_done = False, True
+        for rule, kernel in kernels:
             masked = kernel(primary, p_run, True)
             if masked is primary:
                 # Nothing of this kind in the primary. Whatever the candidate holds at the same place must
                 # then be equal text (which would be a match in the primary too), so the kernel would not
                 # change the outcome: spare the pass over the candidate.
+                c_done = False
                 continue
             primary, candidate = masked, kernel(candidate, c_run, True)
-            in_keys = in_keys or masks_keys
-        return primary, candidate, in_keys
+            in_keys = in_keys or rule.masks_keys
+        return primary, candidate, c_done, in_keys
 
     def _same_uuids(
         self, p_found: list[bytes], c_found: list[bytes], p_ctx: NormalizeContext, c_ctx: NormalizeContext
@@ -194,18 +222,26 @@ def _all_uuids(values: Collection[bytes]) -> bool:
     return b"".join(values).translate(_HEX_CLASSES) == _UUID_CLASSES * len(values)
 
 
+def _unicode_escapes(body: bytes) -> bool:
+    return b"\\" in body and _UNICODE_ESCAPE.search(body) is not None
+
+
 @lru_cache(maxsize=256)
 def fast_path_for(normalizer: Normalizer) -> FastPath | None:
     """The fast path for a route's compiled rules, or None when one of its rules may decide by values
     (see the module docstring); built once per normalizer."""
-    varying: list[tuple[RawKernel, bool]] = []
-    fixed: list[tuple[RawKernel, bool]] = []
+    first: list[tuple[CompiledRule, RawKernel]] = []
+    varying: list[tuple[CompiledRule, RawKernel]] = []
+    fixed: list[tuple[CompiledRule, RawKernel]] = []
     for rule in normalizer.rules:
         if rule.name in ("id_map", "mask_uuid"):
             continue
         if not rule.fast_path:
             return None
         if rule.raw is not None:
-            (fixed if rule.fixed_lengths else varying).append((rule.raw_fast or rule.raw, rule.masks_keys))
+            group = first if rule.raw_exact else fixed if rule.fixed_lengths else varying
+            group.append((rule, rule.raw_fast or rule.raw))
     names = set(normalizer.rule_names)
-    return FastPath(varying, fixed, maps_ids="id_map" in names, numbers_uuids="mask_uuid" in names)
+    return FastPath(
+        tuple(first), tuple(varying), tuple(fixed), maps_ids="id_map" in names, numbers_uuids="mask_uuid" in names
+    )

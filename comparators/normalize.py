@@ -188,7 +188,9 @@ def _mask_path_prefix(params: _PrefixParams) -> CompiledRule:
         for prefix in run.ctx.prefix_patterns:
             if (wanted is None or prefix.name in wanted) and prefix.literal in data:
                 token = f"<{prefix.name}>".encode()
-                data = prefix.plain.sub(token, prefix.worktree.sub(token + b"/vk-<xxxx>-", data))
+                if prefix.literal + b"/vk-" in data:
+                    data = prefix.worktree.sub(token + b"/vk-<xxxx>-", data)
+                data = prefix.plain.sub(token, data)
         return data
 
     return CompiledRule("mask_path_prefix", 50, raw=raw, fast_path=True)
@@ -356,6 +358,7 @@ def _mask_timestamp(params: _TimestampParams) -> CompiledRule:
             raw=lambda data, run, numbering: members.replace(data, mask),
             fast_path=True,
             masks_keys=False,
+            raw_exact=True,
         )
     paths = PathSet(patterns)
 

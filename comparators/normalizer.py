@@ -12,7 +12,7 @@ the tree kernels, serializes canonically once, then runs the byte kernels.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -159,7 +159,7 @@ TreeKernel = Callable[[Any, Run], Any]
 RawKernel = Callable[[bytes, Run, bool], bytes]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: one compiled rule of one route
 class CompiledRule:
     """``fast_path``: the rule may run in ``comparators.fastpath`` (on the raw bytes of a response, before
     any parse). A byte kernel qualifies when each of its matches lies inside the content of one JSON string,
@@ -178,6 +178,11 @@ class CompiledRule:
     # True: every match of one kind has the same length and the same token (a SHA is 40 digits), so two
     # documents that end up equal changed length alike here (the fast path compares lengths before it)
     fixed_lengths: bool = False
+    # True: the byte kernel finds in unparsed JSON exactly what it finds in the canonical form (when no key
+    # is spelled with a \u escape) and commutes with every rule a fast-path route may have (fast_path);
+    # comparators.fastpath applies it first and the exact path takes the result over instead of doing the
+    # work again.
+    raw_exact: bool = False
 
 
 class Params(BaseModel):
@@ -263,9 +268,17 @@ class Normalizer:
         self._tree = [rule for rule in compiled if rule.tree is not None]
         self._raw = [rule for rule in compiled if rule.raw is not None]
 
-    def canonical(self, doc: Any, ctx: NormalizeContext | None = None, *, owned: bool = False) -> bytes:
+    def canonical(
+        self,
+        doc: Any,
+        ctx: NormalizeContext | None = None,
+        *,
+        owned: bool = False,
+        applied: Collection[CompiledRule] = (),
+    ) -> bytes:
         """Canonical bytes of the normalized document. With ``owned=True`` the tree rules may modify
-        ``doc`` in place (for a value the caller just parsed and will not reuse)."""
+        ``doc`` in place (for a value the caller just parsed and will not reuse). ``applied``: byte rules
+        (``raw_exact`` ones) already applied to the document before it was parsed."""
         run = Run(ctx or NormalizeContext(), self._raw)
         if self._tree and not owned:
             doc = copy_json(doc)
@@ -275,7 +288,8 @@ class Normalizer:
         data = canonical_bytes(doc)
         for rule in self._raw:
             assert rule.raw is not None
-            data = rule.raw(data, run, True)
+            if rule not in applied:
+                data = rule.raw(data, run, True)
         return data
 
     def normalize(self, doc: Any, ctx: NormalizeContext | None = None, *, owned: bool = False) -> Any:

@@ -444,3 +444,83 @@ def test_equivalent_renderings_are_matched_only_when_the_exact_path_agrees(
     event(f"fast {answer}, exact {exact}, same bytes {p_raw == c_raw}")
     if answer:
         assert exact, (p_raw, c_raw, id_map)
+
+
+# ------------------------------------------------------------------------------------------ hand-over
+#
+# When the fast path cannot prove equality, the exact path parses the bodies with the timestamp members
+# already masked (Attempt.primary/.candidate) and skips that rule. Its verdict must be the one it reaches
+# from the bodies themselves: every difference, path, kind and value alike.
+
+_ROUTES = [route for route in PROFILE.routes if route.stream is None and route.method == "GET"]
+
+
+def _verdicts(request: HttpRequest, primary: HttpResponse, candidate: HttpResponse, **kw: Any) -> tuple[Any, Any]:
+    context = CompareContext(
+        primary_prefixes={"WORK": WORK_P, "HOME": HOME_P}, candidate_prefixes={"WORK": WORK_C, "HOME": HOME_C}
+    )
+    with_fast = compare_exchange(PROFILE, request, primary, candidate, context=context, **kw)
+    with mock.patch("comparators.compare.fast_path_for", new=lambda normalizer: None):
+        exact = compare_exchange(PROFILE, request, primary, candidate, context=context, **kw)
+    return with_fast, exact
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(
+    doc=_abstract,
+    route=st.sampled_from(_ROUTES),
+    primary=_fresh_side,
+    candidate=_fresh_side,
+    styles=_style.map(lambda style: (style, style)) | st.tuples(_style, _style),
+    mutate=_mutations,
+    status=st.sampled_from([200, 404]),
+)
+def test_the_exact_path_after_a_failed_fast_path_reaches_the_same_verdict(
+    doc: Any,
+    route: Any,
+    primary: dict[str, list[str]],
+    candidate: dict[str, list[str]],
+    styles: tuple[dict[str, bool], dict[str, bool]],
+    mutate: Mutation,
+    status: int,
+) -> None:
+    p_side = Side(primary["ids"], primary["stamps"], WORK_P, HOME_P, primary["shas"], primary["hexes"])
+    c_side = Side(candidate["ids"], candidate["stamps"], WORK_C, HOME_C, candidate["shas"], candidate["hexes"])
+    doc = (
+        "obj",
+        [
+            ("success", status == 200),
+            ("data", doc),
+            ("error_data", None),
+            ("message", None if status == 200 else ("str", [("text", "TaskError: "), ("path", "WORK", "/x")])),
+            ("created_at", ("str", [("ts", 1)])),
+        ],
+    )
+    request = HttpRequest(method="GET", path=route.template.replace("{", "x").replace("}", ""))
+    responses = [
+        HttpResponse(status=status, headers=JSON, body=raw)
+        for raw in (render(doc, p_side, styles[0]).encode(), mutate(render(doc, c_side, styles[1])).encode())
+    ]
+    with_fast, exact = _verdicts(request, *responses)
+    path = fast_path_for(PROFILE.normalizer(route))
+    attempt = path.attempt(responses[0].body, responses[1].body, contexts()) if path else None
+    handed = attempt is not None and not attempt.proven and (attempt.primary or attempt.candidate)
+    event(f"verdict {exact.kind.value}, {'handed over' if handed else 'not handed over'}")
+    assert with_fast == exact
+
+
+def test_the_hand_over_covers_spaced_members_and_escaped_keys() -> None:
+    a, b = ids(2)
+    request = HttpRequest(method="GET", path="/api/tasks")
+    primary = HttpResponse(
+        status=200,
+        headers=JSON,
+        body=f'{{"success": true, "data": [{{"id": "{a}", "created_at" : "2026-11-26T07:12:12.517Z", '
+        f'"status": "todo"}}], "error_data": null, "message": null}}'.encode(),
+    )
+    spaced = primary.body.replace(a.encode(), b.encode()).replace(b'"todo"', b'"done"')
+    escaped = spaced.replace(b'"created_at"', b'"created\\u005fat"')
+    for body in (spaced, escaped):
+        with_fast, exact = _verdicts(request, primary, primary.model_copy(update={"body": body}))
+        assert with_fast == exact
+        assert [(d.path, d.kind.value) for d in exact.diffs] == [("/body/data/0/status", "value")]
