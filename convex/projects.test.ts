@@ -2,7 +2,20 @@
 // double through the command protocol.
 import { describe, expect, test } from "vitest";
 import { internal } from "./_generated/api";
-import { createAttempt, createProject, createTask, friendlyRunner, json, newBackend, post, put, serveRunner } from "./test.setup";
+import { DEFAULT_CONFIG } from "./lib/config";
+import {
+  RunnerScript,
+  TestConvex,
+  createAttempt,
+  createProject,
+  createTask,
+  friendlyRunner,
+  json,
+  newBackend,
+  post,
+  put,
+  serveRunner,
+} from "./test.setup";
 
 const KEYS = ["id", "name", "git_repo_path", "setup_script", "dev_script", "cleanup_script", "copy_files", "created_at", "updated_at"];
 
@@ -140,5 +153,93 @@ describe("projects", () => {
     expect(res.status).toBe(500);
     expect(await res.text()).toBe("");
     expect((await t.fetch(`/api/projects/${p.id}`)).status).toBe(200);
+  });
+  describe("open-editor", () => {
+    const SUCCESS = '{"success":true,"data":null,"error_data":null,"message":null}';
+    const opened = (): RunnerScript => (kind) => (kind === "editor.open" ? { result: { pid: 4242 } } : undefined);
+
+    async function configureEditor(t: TestConvex, editor: { editor_type: string; custom_command: string | null }) {
+      const res = await t.fetch("/api/config", put({ ...DEFAULT_CONFIG, editor }));
+      expect((await json(res)).data.editor).toEqual(editor);
+    }
+
+    async function openEditor(t: TestConvex, id: string, body: string | undefined, script: RunnerScript = opened()) {
+      const runner = serveRunner(t, script);
+      const init: RequestInit = { method: "POST", headers: { "content-type": "application/json" } };
+      if (body !== undefined) init.body = body;
+      const res = await t.fetch(`/api/projects/${id}/open-editor`, init);
+      runner.stop();
+      return { status: res.status, contentType: res.headers.get("content-type"), text: await res.text(), seen: runner.seen };
+    }
+
+    test("the configured editor opens the repository path; null and {} are the same request", async () => {
+      const t = newBackend();
+      const p = await createProject(t, { git_repo_path: "/repos/ed" });
+      for (const body of ["null", "{}", '{"editor_type":null}', '{"editor_type":"NOPE","extra":1}']) {
+        const answer = await openEditor(t, p.id, body);
+        expect(answer).toMatchObject({ status: 200, contentType: "application/json", text: SUCCESS });
+        expect(answer.seen).toEqual([{ kind: "editor.open", payload: { repoPath: "/repos/ed", command: ["code"] } }]);
+      }
+    });
+
+    test("CUSTOM runs the split custom command; the body's exact type name overrides the configured type", async () => {
+      const t = newBackend();
+      const p = await createProject(t, { git_repo_path: "/repos/ed" });
+      await configureEditor(t, { editor_type: "CUSTOM", custom_command: "/opt/ed --flag 'a b'" });
+      const custom = await openEditor(t, p.id, "null");
+      expect(custom.seen.map((s) => s.payload.command)).toEqual([["/opt/ed", "--flag", "'a", "b'"]]);
+      const zed = await openEditor(t, p.id, '{"editor_type":"ZED"}');
+      expect(zed.seen.map((s) => s.payload.command)).toEqual([["zed"]]);
+      const lowercase = await openEditor(t, p.id, '{"editor_type":"zed"}');
+      expect(lowercase.seen.map((s) => s.payload.command)).toEqual([["/opt/ed", "--flag", "'a", "b'"]]);
+      await configureEditor(t, { editor_type: "XCODE", custom_command: "/opt/ed -w" });
+      const back = await openEditor(t, p.id, '{"editor_type":"CUSTOM"}');
+      expect(back.seen.map((s) => s.payload.command)).toEqual([["/opt/ed", "-w"]]);
+    });
+
+    test("an editor that cannot start is a bare empty 500; a blank custom command never reaches the runner", async () => {
+      const t = newBackend();
+      const p = await createProject(t);
+      const failing: RunnerScript = (kind) =>
+        kind === "editor.open" ? { error: { kind: "api", message: "IoError: cannot start 'code': No such file or directory (os error 2)" } } : undefined;
+      expect(await openEditor(t, p.id, "null", failing)).toMatchObject({ status: 500, contentType: null, text: "" });
+      const refused: RunnerScript = (kind) =>
+        kind === "editor.open" ? { error: { kind: "soft", message: "Path is outside the runner's allowed roots" } } : undefined;
+      expect(await openEditor(t, p.id, "null", refused)).toMatchObject({ status: 500, contentType: null, text: "" });
+      await configureEditor(t, { editor_type: "CUSTOM", custom_command: " \t " });
+      expect(await openEditor(t, p.id, "null")).toMatchObject({ status: 500, contentType: null, text: "", seen: [] });
+    });
+
+    test("a runner protocol failure says so (shape C, RunnerError), unlike 0.0.71's failures", async () => {
+      const t = newBackend();
+      const p = await createProject(t);
+      const broken: RunnerScript = (kind) =>
+        kind === "editor.open" ? { error: { kind: "internal", message: "invalid payload for editor.open" } } : undefined;
+      const answer = await openEditor(t, p.id, "null", broken);
+      expect(answer.status).toBe(500);
+      expect(JSON.parse(answer.text).message).toBe("RunnerError: invalid payload for editor.open");
+    });
+
+    test("the body is required JSON (shape E), checked after the project loader", async () => {
+      const t = newBackend();
+      const p = await createProject(t);
+      expect(await openEditor(t, p.id, undefined)).toMatchObject({
+        status: 400,
+        text: "Failed to parse the request body as JSON: EOF while parsing a value at line 1 column 0",
+        seen: [],
+      });
+      expect(await openEditor(t, p.id, '{"editor_type":5}')).toMatchObject({
+        status: 422,
+        text: "Failed to deserialize the JSON body into the target type: editor_type: invalid type: integer `5`, expected a string at line 1 column 16",
+      });
+      expect(await openEditor(t, p.id, "[]")).toMatchObject({
+        status: 422,
+        text: "Failed to deserialize the JSON body into the target type: invalid length 0, expected struct OpenEditorRequest with 1 element at line 1 column 2",
+      });
+      const noType = await t.fetch(`/api/projects/${p.id}/open-editor`, { method: "POST", body: "null" });
+      expect([noType.status, await noType.text()]).toEqual([415, "Expected request with `Content-Type: application/json`"]);
+      const unknown = await t.fetch("/api/projects/00000000-0000-0000-0000-000000000000/open-editor", { method: "POST" });
+      expect([unknown.status, await unknown.text()]).toEqual([404, ""]);
+    });
   });
 });

@@ -216,3 +216,47 @@ describe("claim, heartbeat, complete, logs over HTTP", () => {
     expect(page.chunks.map((c) => c.content)).toEqual(["a", "b"]);
   });
 });
+
+describe("the runner reports its host at registration", () => {
+  // What the real 0.0.71 binary reports on this Debian 12 host (GET /api/info), plus a HOME.
+  const HOST = { home: "/home/dev", os_type: "Debian", os_version: "12.0.0", os_architecture: "x86_64", bitness: "64-bit" };
+
+  test("/api/info and the HOME-relative paths come from the report", async () => {
+    const t = convexTest(schema, modules);
+    const before = await (await t.fetch("/api/info")).json();
+    expect(before.data.environment.os_type).toBe("Unknown");
+    const response = await t.fetch("/runner/register", await signed({ runnerId: "r1", environment: HOST }));
+    expect(response.status).toBe(200);
+    const info = await (await t.fetch("/api/info")).text();
+    expect(info).toContain(
+      '"environment":{"os_type":"Debian","os_version":"12.0.0","os_architecture":"x86_64","bitness":"64-bit"}',
+    );
+    const profiles = await (await t.fetch("/api/profiles")).json();
+    expect(profiles.data.path).toBe("/home/dev/.local/share/vibe-kanban/profiles.json");
+  });
+
+  test("a later registration without a report keeps the last one; a new report replaces it", async () => {
+    const t = convexTest(schema, modules);
+    await t.fetch("/runner/register", await signed({ runnerId: "r1", environment: HOST }));
+    await t.fetch("/runner/register", await signed({ runnerId: "r2" }));
+    expect(await t.query(internal.system.environment, {})).toEqual(HOST);
+    const moved = { ...HOST, home: "/srv/runner" };
+    await t.fetch("/runner/register", await signed({ runnerId: "r2", environment: moved }));
+    expect(await t.query(internal.system.environment, {})).toEqual(moved);
+  });
+
+  test.each([
+    ["not an object", "Debian"],
+    ["a field missing", { ...HOST, bitness: undefined }],
+    ["a field not a string", { ...HOST, os_version: 12 }],
+    ["an empty field", { ...HOST, home: "" }],
+    ["an unknown field", { ...HOST, kernel: "6.1" }],
+  ])("a report with %s is refused with 400 and nothing is registered", async (_what, environment) => {
+    const t = convexTest(schema, modules);
+    const response = await t.fetch("/runner/register", await signed({ runnerId: "r1", environment }));
+    expect(response.status).toBe(400);
+    expect((await response.json()).error).toMatch(/^environment/);
+    expect(await t.run((ctx) => ctx.db.query("runners").collect())).toEqual([]);
+    expect((await t.query(internal.system.environment, {})).os_type).toBe("Unknown");
+  });
+});

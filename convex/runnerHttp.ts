@@ -2,7 +2,9 @@
 // signed envelope (lib/runnerAuth.ts + the nonce ledger), parses the JSON body, and calls one idempotent
 // internal mutation; it never does the work itself. Refusals are short JSON: {"error": "..."}.
 //
-//   POST /runner/register   {runnerId, name?, version?}            -> {runnerId, leaseMs, maxWaitMs}
+//   POST /runner/register   {runnerId, name?, version?, environment?} -> {runnerId, leaseMs, maxWaitMs}
+//                           environment: {home, os_type, os_version, os_architecture, bitness}, the runner's host
+//                           (served by /api/info and used for HOME-relative paths; the last report wins)
 //   POST /runner/claim      {runnerId, waitMs?}                     -> 200 {command} | 204 (nothing within waitMs)
 //   POST /runner/heartbeat  {runnerId, commandId, fencingToken}     -> {held, leaseExpiresAt}
 //   POST /runner/complete   {runnerId, commandId, fencingToken, completionKey, outcome}
@@ -13,6 +15,7 @@ import type { ActionCtx } from "./_generated/server";
 import { internal } from "./_generated/api";
 import { verifyRunnerRequest } from "./lib/runnerAuth";
 import { leaseMs, replayWindowMs, runnerSecrets } from "./lib/runnerConfig";
+import type { EnvironmentDocument } from "./lib/validators";
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const MAX_WAIT_MS = 20_000;
@@ -108,14 +111,41 @@ function runnerAction(handle: (ctx: ActionCtx, request: Request, auth: Authentic
   });
 }
 
+const ENVIRONMENT_FIELDS = ["home", "os_type", "os_version", "os_architecture", "bitness"] as const;
+const MAX_ENVIRONMENT_FIELD = 4096;
+
+/** The host description a runner reports (all five fields, strings, nothing else), or undefined if absent. */
+function optionalEnvironment(body: Body): EnvironmentDocument | undefined {
+  const raw = body.environment;
+  if (raw === undefined) return undefined;
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new BadRequest("environment must be an object");
+  }
+  const fields = raw as Body;
+  const unknown = Object.keys(fields).filter((key) => !(ENVIRONMENT_FIELDS as readonly string[]).includes(key));
+  if (unknown.length > 0) throw new BadRequest(`environment has unknown fields: ${unknown.join(", ")}`);
+  for (const key of ENVIRONMENT_FIELDS) {
+    const value = fields[key];
+    if (typeof value !== "string" || value.length === 0 || value.length > MAX_ENVIRONMENT_FIELD) {
+      throw new BadRequest(`environment.${key} must be a non-empty string`);
+    }
+  }
+  const [home, os_type, os_version, os_architecture, bitness] = ENVIRONMENT_FIELDS.map((key) => fields[key] as string);
+  return { home, os_type, os_version, os_architecture, bitness };
+}
+
 export const register = runnerAction(async (ctx, _request, { keyId, body }) => {
   const runnerId = requireString(body, "runnerId");
+  const environment = optionalEnvironment(body);
   await ctx.runMutation(internal.runners.register, {
     runnerId,
     keyId,
     name: optionalString(body, "name", runnerId),
     version: optionalString(body, "version", "unknown"),
   });
+  if (environment !== undefined) {
+    await ctx.runMutation(internal.system.setEnvironment, { environment });
+  }
   return json(200, { runnerId, leaseMs: leaseMs(), maxWaitMs: MAX_WAIT_MS });
 });
 

@@ -24,13 +24,16 @@ describe("system routes", () => {
   test("mcp-config GET: static parts from the agent, servers and path read by the runner", async () => {
     const t = newBackend();
     const runner = serveRunner(t, (kind, payload) =>
-      kind === "mcp.readServers" ? { result: { servers: { b: { z: 1, a: 2 } }, config_path: `/home/runner/${payload.relativePath}` } } : undefined,
+      kind === "mcp.readServers"
+        ? { result: { serversJson: '{"$b":{"a":2,"z":1.0,"é":1e20}}', config_path: `/home/runner/${payload.relativePath}` } }
+        : undefined,
     );
     const claude = await t.fetch("/api/mcp-config?profile=CLAUDE_CODE");
     const opencode = await json(await t.fetch("/api/mcp-config?profile=OPENCODE"));
     runner.stop();
     expect(await claude.text()).toBe(
-      '{"success":true,"data":{"mcp_config":{"servers":{"b":{"a":2,"z":1}},"servers_path":["mcpServers"],"template":{"mcpServers":{}},' +
+      // the runner's serde text is kept as it is: "$" and non-ASCII keys, 1.0 and 1e20
+      '{"success":true,"data":{"mcp_config":{"servers":{"$b":{"a":2,"z":1.0,"é":1e20}},"servers_path":["mcpServers"],"template":{"mcpServers":{}},' +
         '"vibe_kanban":{"args":["-y","vibe-kanban","--mcp"],"command":"npx"},"is_toml_config":false},"config_path":"/home/runner/.claude.json"},' +
         '"error_data":null,"message":null}',
     );
@@ -38,8 +41,9 @@ describe("system routes", () => {
     expect(Object.keys(opencode.data.mcp_config.vibe_kanban)).toEqual(["command", "enabled", "type"]);
     expect(runner.seen[0]).toEqual({
       kind: "mcp.readServers",
-      payload: { agent: "CLAUDE_CODE", relativePath: ".claude.json", serversPath: ["mcpServers"], isToml: false },
+      payload: { agent: "CLAUDE_CODE", relativePath: ".claude.json", serversPath: ["mcpServers"], isToml: false, templateJson: '{"mcpServers":{}}' },
     });
+    expect(JSON.parse(runner.seen[1].payload.templateJson)).toEqual({ mcp: {}, $schema: "https://opencode.ai/config.json" });
   });
 
   test("mcp-config: unknown profile is the primary's ConfigError 500, checked before the runner", async () => {
@@ -53,11 +57,25 @@ describe("system routes", () => {
 
   test("mcp-config POST: the runner writes the agent's file and words the result", async () => {
     const t = newBackend();
-    const runner = serveRunner(t, (kind, payload) => (kind === "mcp.writeServers" ? { result: `Added ${Object.keys(payload.servers).length} MCP server(s)` } : undefined));
-    const res = await json(await t.fetch("/api/mcp-config?profile=CODEX", post({ servers: { vk: { command: "npx" } } })));
+    const runner = serveRunner(t, (kind, payload) =>
+      kind === "mcp.writeServers" ? { result: `Added ${Object.keys(JSON.parse(payload.bodyJson).servers).length} MCP server(s)` } : undefined,
+    );
+    // the body goes to the runner as the client wrote it: "$" keys and 1.0 survive
+    const body = '{"servers": {"vk": {"command": "npx", "timeout": 1.0, "$ref": "x"}}}';
+    const res = await json(await t.fetch("/api/mcp-config?profile=CODEX", { method: "POST", body, headers: { "content-type": "application/json" } }));
     runner.stop();
     expect(res).toEqual({ success: true, data: "Added 1 MCP server(s)", error_data: null, message: null });
-    expect(runner.seen[0].payload).toMatchObject({ agent: "CODEX", relativePath: ".codex/config.toml", isToml: true });
+    expect(runner.seen[0].payload).toMatchObject({ agent: "CODEX", relativePath: ".codex/config.toml", isToml: true, bodyJson: body });
+  });
+
+  test("mcp-config POST: a body that is not {servers: map} is refused before the runner is asked", async () => {
+    const t = newBackend();
+    const runner = serveRunner(t, () => ({ result: "unexpected" }));
+    const res = await t.fetch("/api/mcp-config?profile=CLAUDE_CODE", post({ servers: [1] }));
+    runner.stop();
+    expect(res.status).toBe(422);
+    expect(await res.text()).toMatch(/^Failed to deserialize the JSON body into the target type: servers: invalid type: sequence, expected a map/);
+    expect(runner.seen).toEqual([]);
   });
 
   test("filesystem: listings come from the runner; its soft errors are shape A", async () => {

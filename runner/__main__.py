@@ -20,6 +20,7 @@ from runner.config import RunnerSettings
 from runner.confine import Roots
 from runner.convex_api import AuthError, ConvexApi, ProtocolError
 from runner.dispatch import HandlerContext, handlers_for
+from runner.host_env import describe_host
 
 log = logging.getLogger("runner")
 
@@ -44,10 +45,11 @@ async def serve(settings: RunnerSettings) -> int:
     )
     runner = Runner(
         api,
-        HandlerContext(roots=Roots(settings.roots), default_dir=settings.listing_default),
+        HandlerContext(roots=Roots(settings.roots), default_dir=settings.listing_default, home=settings.home),
         runner_id=settings.runner_id,
         name=settings.name,
         version=_version(),
+        environment=describe_host(settings.home),
         handlers=handlers_for(diagnostics_enabled=settings.enable_diagnostics),
         concurrency=settings.concurrency,
         claim_wait_s=settings.claim_wait_s,

@@ -22,6 +22,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 
 from runner.convex_api import ClaimedCommand, ConvexApi, NotRegistered, TransientError, completion_key
 from runner.dispatch import HANDLERS, Handler, HandlerContext, run_command
+from runner.host_env import HostEnvironment
 
 __all__ = ["Runner"]
 
@@ -39,6 +40,7 @@ class Runner:
         runner_id: str,
         name: str,
         version: str,
+        environment: HostEnvironment | None = None,
         handlers: Mapping[str, Handler] = HANDLERS,
         concurrency: int = 2,
         claim_wait_s: float = 20.0,
@@ -52,6 +54,7 @@ class Runner:
         self.runner_id = runner_id
         self.name = name
         self.version = version
+        self.environment = environment
         self.handlers = handlers
         self.concurrency = concurrency
         self.claim_wait_s = claim_wait_s
@@ -91,7 +94,9 @@ class Runner:
     async def register(self, stop: asyncio.Event) -> float:
         """Registers (retrying network errors); returns the heartbeat interval to use."""
         registration = await self._retrying(
-            lambda: self.api.register(self.runner_id, self.name, self.version), stop, give_up_s=None
+            lambda: self.api.register(self.runner_id, self.name, self.version, environment=self.environment),
+            stop,
+            give_up_s=None,
         )
         log.info("registered as %s (lease %.0f ms)", self.runner_id, registration.lease_ms)
         return self.heartbeat_every_s or registration.lease_ms / 1000 / 3

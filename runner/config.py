@@ -33,6 +33,9 @@ class RunnerSettings(BaseSettings):
     secret: SecretStr
     roots: Annotated[list[Path], NoDecode]
     default_dir: Path | None = None
+    home: Path = Field(default_factory=Path.home)
+    """The host's HOME (default: this process's ``$HOME``): agents' config files live there, and it is reported
+    to the deployment as the host's HOME."""
     """Listed when a directory command gets no path (the primary lists its $HOME); default: the first root."""
     runner_id: str = Field(default_factory=_default_runner_id, min_length=1, max_length=200)
     name: str = Field(default_factory=socket.gethostname)
@@ -77,10 +80,20 @@ class RunnerSettings(BaseSettings):
                 raise ValueError(f"root {root} is not an existing directory")
         return roots
 
+    @field_validator("home")
+    @classmethod
+    def _home_absolute(cls, home: Path) -> Path:
+        if not home.is_absolute():
+            raise ValueError(f"home {home} is not an absolute path")
+        return home
+
     @model_validator(mode="after")
     def _default_dir_inside(self) -> RunnerSettings:
         if self.default_dir is None:
-            self.default_dir = self.roots[0]
+            # Like 0.0.71, list HOME when no path is given, as long as HOME is inside the roots.
+            home = self.home.resolve()
+            inside = any(home == root.resolve() or root.resolve() in home.parents for root in self.roots)
+            self.default_dir = self.home if inside else self.roots[0]
         return self
 
     @property

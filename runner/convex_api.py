@@ -17,6 +17,7 @@ import httpx
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
+from runner.host_env import HostEnvironment
 from runner.signing import signed_headers
 
 __all__ = [
@@ -152,8 +153,14 @@ class ConvexApi:
             raise AuthError(f"{route}: refused: {_error_text(response)}", status=401)
         return response
 
-    async def register(self, runner_id: str, name: str, version: str) -> Registration:
-        response = await self._post(ROUTE_REGISTER, {"runnerId": runner_id, "name": name, "version": version})
+    async def register(
+        self, runner_id: str, name: str, version: str, *, environment: HostEnvironment | None = None
+    ) -> Registration:
+        """Registers (again: idempotent); ``environment`` reports the host, which the deployment serves."""
+        payload: dict[str, Any] = {"runnerId": runner_id, "name": name, "version": version}
+        if environment is not None:
+            payload["environment"] = environment.model_dump()
+        response = await self._post(ROUTE_REGISTER, payload)
         return Registration.model_validate(_ok_json(ROUTE_REGISTER, response))
 
     async def claim(self, runner_id: str, wait_s: float) -> ClaimedCommand | None:

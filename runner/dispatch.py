@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from runner import diagnostics, fs, git, images, projects, search
+from runner import diagnostics, editor, fs, git, images, mcp, projects, search
 from runner.confine import Roots
 from runner.errors import CommandError
 
@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 class HandlerContext:
     roots: Roots
     default_dir: Path
+    home: Path = field(default_factory=Path.home)
+    """The host's HOME, where agents keep their config files (``mcp.*``)."""
 
 
 Handler = Callable[[Any, HandlerContext], Any]
@@ -59,6 +61,18 @@ def _copy_image(payload: Any, ctx: HandlerContext) -> Any:
     return images.copy_to_worktree(images.CopyImagePayload.model_validate(payload), ctx.roots)
 
 
+def _read_mcp_servers(payload: Any, ctx: HandlerContext) -> Any:
+    return mcp.read_servers(mcp.ReadServersPayload.model_validate(payload), ctx.home, ctx.roots)
+
+
+def _write_mcp_servers(payload: Any, ctx: HandlerContext) -> Any:
+    return mcp.write_servers(mcp.WriteServersPayload.model_validate(payload), ctx.home, ctx.roots)
+
+
+def _open_editor(payload: Any, ctx: HandlerContext) -> Any:
+    return editor.open_editor(editor.OpenPayload.model_validate(payload), ctx.roots)
+
+
 def _append_once(payload: Any, ctx: HandlerContext) -> Any:
     return diagnostics.append_once(diagnostics.AppendOncePayload.model_validate(payload), ctx.roots)
 
@@ -76,6 +90,9 @@ HANDLERS: Mapping[str, Handler] = {
     "fs.listDirectory": _list_directory,
     "fs.gitRepos": _git_repos,
     "image.copyToWorktree": _copy_image,
+    "mcp.readServers": _read_mcp_servers,
+    "mcp.writeServers": _write_mcp_servers,
+    "editor.open": _open_editor,
 }
 
 DIAGNOSTIC_HANDLERS: Mapping[str, Handler] = {"diag.appendOnce": _append_once}

@@ -4,7 +4,12 @@ stand-in for a Convex deployment, since the real backend cannot run here) and th
 
 ``start_candidate()`` returns a ``Candidate`` with ``.base_url`` (the HTTP actions: the 0.0.71
 compatibility API and ``/runner/...``), ``.api_url`` (Convex's public HTTP API; ``.admin_key`` reaches
-internal functions) and ``.stop()``. Both processes run in sessions of their own and are stopped by pid.
+internal functions), ``.home`` (the runner's HOME) and ``.stop()``. Both processes run in sessions of their
+own and are stopped by pid.
+
+Like a real primary started by ``start_instance()``, the runner gets a fresh HOME of its own (agents' config
+files, such as the MCP servers of ``/api/mcp-config``, live there, and it is the HOME the deployment reports).
+The deployment is seeded with the seven notification sounds (``shadow.sounds``) before it is announced.
 """
 
 from __future__ import annotations
@@ -28,7 +33,9 @@ from typing import IO, Any
 
 import httpx
 
-from shadow.reference.instance import free_port
+from shadow.reference.binary import BinaryFetchError
+from shadow.reference.instance import InstanceError, free_port
+from shadow.sounds import SoundsError, seed_sounds
 
 __all__ = [
     "HOST_DIR",
@@ -141,6 +148,7 @@ class Candidate:
     admin_key: str
     roots: tuple[Path, ...]
     workdir: Path
+    home: Path
     host: subprocess.Popen[bytes]
     runner_env: dict[str, str]
     runners: list[subprocess.Popen[bytes]] = field(default_factory=list)
@@ -205,7 +213,9 @@ def start_candidate(
     port: int | None = None,
     api_port: int | None = None,
     roots: Sequence[Path] | None = None,
+    home: Path | None = None,
     runners: int = 1,
+    sounds: bool = True,
     host_env: Mapping[str, str] | None = None,
     runner_env: Mapping[str, str] | None = None,
     ready_timeout_s: float = 60.0,
@@ -213,6 +223,8 @@ def start_candidate(
     """Build and start the host and ``runners`` runners; return once all are ready.
 
     ``roots``: directories the runner may touch (default: a fresh temporary directory, removed on stop).
+    ``home``: the runner's HOME (default: a fresh directory, removed on stop).
+    ``sounds``: upload the seven sounds (fetched once from a real primary, then cached) before returning.
     ``host_env``: deployment env vars for the stand-in (e.g. ``RUNNER_LEASE_MS``, ``CONVEX_TEST_HOST_CRON_MS``).
     ``runner_env``: extra ``RUNNER_*`` settings for every runner.
     """
@@ -223,6 +235,9 @@ def start_candidate(
         root = workdir / "root"
         root.mkdir()
         roots = [root]
+    if home is None:
+        home = workdir / "home"
+        home.mkdir()
     secret = secrets.token_urlsafe(32)
     admin_key = secrets.token_urlsafe(24)
     env = _child_env(
@@ -257,13 +272,17 @@ def start_candidate(
         admin_key=admin_key,
         roots=tuple(Path(r) for r in roots),
         workdir=workdir,
+        home=Path(home),
         host=host,
         runner_env=_child_env(
             "RUNNER_",
             {
                 "RUNNER_KEY_ID": KEY_ID,
                 "RUNNER_SECRET": secret,
-                "RUNNER_ROOTS": os.pathsep.join(str(r) for r in roots),
+                # HOME is a root too: the runner keeps agent configs there and lists it by default, as
+                # 0.0.71 lists its HOME.
+                "RUNNER_ROOTS": os.pathsep.join(str(r) for r in [*roots, home]),
+                "HOME": str(home),
                 **(runner_env or {}),
             },
         ),
@@ -275,6 +294,11 @@ def start_candidate(
         candidate.base_url = str(ready["siteUrl"])
         candidate.api_url = str(ready["apiUrl"])
         candidate.runner_env["RUNNER_CONVEX_SITE_URL"] = candidate.base_url
+        if sounds:
+            try:
+                seed_sounds(candidate.api_url, admin_key)
+            except (SoundsError, InstanceError, BinaryFetchError, OSError) as exc:
+                raise CandidateError(f"seeding the sounds failed: {exc}") from exc
         for _ in range(runners):
             candidate.start_runner(ready_timeout_s=ready_timeout_s)
     except BaseException:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -56,6 +57,40 @@ def candidate(port: int | None, roots: tuple[str, ...]) -> None:
     except CandidateError as exc:
         raise click.ClickException(str(exc)) from exc
     raise SystemExit(run_until_signalled(started, announce=lambda url: click.echo(url)))
+
+
+@main.command("seed-sounds")
+@click.option(
+    "--convex-url",
+    required=True,
+    help="The deployment's API URL (https://<name>.convex.cloud, or the local host's API port).",
+)
+@click.option(
+    "--admin-key-env",
+    default="CONVEX_ADMIN_KEY",
+    show_default=True,
+    help="The environment variable holding the deployment's admin key (never passed on the command line).",
+)
+def seed_sounds_command(convex_url: str, admin_key_env: str) -> None:
+    """Upload the seven notification sounds of /api/sounds to a Convex deployment (sounds:store).
+
+    The WAVs come from the real vibe-kanban 0.0.71 (fetched once from a local instance, then cached).
+    Uploading again is harmless: an unchanged sound is kept.
+    """
+    import os
+
+    from shadow.sounds import SoundsError, seed_sounds
+
+    admin_key = os.environ.get(admin_key_env, "")
+    if not admin_key:
+        raise _Exit2(f"set {admin_key_env} to the deployment's admin key")
+    if not convex_url.startswith(("http://", "https://")):
+        raise _Exit2(f"--convex-url must be an http(s) URL, not {convex_url!r}")
+    try:
+        for name in seed_sounds(convex_url, admin_key):
+            click.echo(f"stored {name}")
+    except SoundsError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 class _Exit2(click.ClickException):
@@ -117,3 +152,134 @@ def show(signature: str, store_path: Path, as_json: bool) -> None:
         click.echo(exemplars_json(summary, exemplars))
     else:
         Console().print(exemplars_view(summary, exemplars))
+
+
+@main.command("proxy")
+@click.option("--primary", required=True, help="Base URL of the primary (the Rust backend) behind the proxy.")
+@click.option("--candidate", help="Base URL of the candidate the traffic is teed to (or SHADOW_CANDIDATE).")
+@click.option("--listen", default="127.0.0.1:8080", show_default=True, help="HOST:PORT the proxy listens on.")
+@click.option("--profile", help="Normalization profile name or path (default vibe-kanban-0.0.71).")
+@click.option("--store", type=click.Path(path_type=Path), help="SQLite evidence store.")
+@click.option("--metrics-port", type=int, help="Serve Prometheus /metrics on this port.")
+@click.option("--sample", type=click.FloatRange(0, 100), help="Percent of reads shadowed; writes always are.")
+@click.option("--filter", "flow_filter", help="Only shadow flows matching this mitmproxy filter expression.")
+@click.option("--config", type=click.Path(path_type=Path), help="Shadow settings file (YAML or JSON).")
+@click.option("--no-shadow", is_flag=True, help="Run as a plain reverse proxy (the emergency switch).")
+def proxy(
+    primary: str,
+    candidate: str | None,
+    listen: str,
+    profile: str | None,
+    store: Path | None,
+    metrics_port: int | None,
+    sample: float | None,
+    flow_filter: str | None,
+    config: Path | None,
+    no_shadow: bool,
+) -> None:
+    """Run the shadow proxy: mitmdump in reverse mode in front of PRIMARY, teeing to CANDIDATE.
+
+    Clients get exactly what the primary answers; each exchange is mirrored to the candidate, compared and
+    recorded in the store. Stop it with Ctrl-C or SIGTERM (queued comparisons are finished first)."""
+    from shadow.config import load_settings
+    from shadow.errors import ConfigError
+    from shadow.launch import parse_listen, proxy_command
+
+    options: dict[str, object] = {
+        "config": config,
+        "primary": primary,
+        "candidate": candidate,
+        "profile": profile,
+        "store": store,
+        "metrics_port": metrics_port,
+        "sample": sample,
+        "filter": flow_filter,
+        "enabled": False if no_shadow else None,
+    }
+    try:
+        settings_given = {k: v for k, v in options.items() if k != "config"}
+        load_settings(config, **settings_given)  # fail here, with one line, rather than inside mitmdump
+        argv = proxy_command(primary=primary, listen=parse_listen(listen), shadow_options=options)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+    os.execv(argv[0], argv)
+
+
+@main.command("replay")
+@click.argument("capture", type=click.Path(path_type=Path))
+@click.option("--primary", required=True, help="Base URL of the primary the capture is sent to.")
+@click.option("--candidate", required=True, help="Base URL of the candidate it is mirrored to.")
+@click.option("--profile", help="Normalization profile name or path (default vibe-kanban-0.0.71).")
+@click.option(
+    "--store", type=click.Path(path_type=Path), default=DEFAULT_STORE, show_default=True, help="Evidence store."
+)
+@click.option("--config", type=click.Path(path_type=Path), help="Shadow settings file (YAML or JSON).")
+def replay(capture: Path, primary: str, candidate: str, profile: str | None, store: Path, config: Path | None) -> None:
+    """Replay CAPTURE (a HAR file or a mitmproxy flow dump) against PRIMARY, teed to CANDIDATE through the
+    same pipeline as the proxy (lanes, id correlation, comparison, store); prints the verdict counts."""
+    import asyncio
+
+    from rich.progress import Progress
+
+    from shadow.config import load_settings
+    from shadow.errors import ShadowError
+    from shadow.replay import run_replay
+
+    try:
+        settings = load_settings(
+            config, primary=primary, candidate=candidate, profile=profile, store=store, offload=False
+        )
+        with Progress(transient=True) as progress:
+            task = progress.add_task("replaying", total=None)
+            report = asyncio.run(
+                run_replay(
+                    capture,
+                    settings,
+                    on_total=lambda n: progress.update(task, total=n),
+                    advance=lambda n: progress.advance(task, n),
+                )
+            )
+    except ShadowError as exc:
+        raise _Exit2(str(exc)) from exc
+    counts = ", ".join(f"{kind} {count}" for kind, count in sorted(report.counts.items())) or "nothing compared"
+    click.echo(f"replayed {report.sent} exchange(s): {counts}; evidence in {store}")
+    for error in report.primary_errors:
+        click.echo(f"primary failed: {error}", err=True)
+    if not report.drained:
+        click.echo("not every exchange was judged before the drain timeout", err=True)
+
+
+@main.command("compare")
+@click.argument("primary_har", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("candidate_har", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--profile", default="vibe-kanban-0.0.71", show_default=True, help="Profile name or YAML/JSON path.")
+@click.option("--json", "as_json", is_flag=True, help="Print the machine-readable summary instead of tables.")
+def compare(primary_har: Path, candidate_har: Path, profile: str, as_json: bool) -> None:
+    """Compare two HAR recordings of the same workload: parity per route group and top mismatches.
+
+    Exit 0 when the comparison ran (mismatches included), 2 on bad input."""
+    from shadow.offline import OfflineInputError, compare_files, render_comparison
+
+    try:
+        comparison = compare_files(primary_har, candidate_har, profile=profile)
+    except OfflineInputError as exc:
+        raise _Exit2(str(exc)) from exc
+    if as_json:
+        click.echo(comparison.summary.model_dump_json(indent=2))
+    else:
+        render_comparison(comparison, Console())
+
+
+@main.command("demo")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("out"), show_default=True)
+@click.option("--family", "families", multiple=True, help="Only these workload families (repeatable).")
+def demo(out: Path, families: tuple[str, ...]) -> None:
+    """Record the workflow against two fresh real vibe-kanban 0.0.71 instances and compare them."""
+    from shadow.demo import run_demo
+    from shadow.workload import ALL, resolve_families
+
+    try:
+        chosen = resolve_families(families or ALL)
+    except ValueError as exc:
+        raise _Exit2(str(exc)) from exc
+    run_demo(out, families=chosen)

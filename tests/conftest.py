@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import httpx
 import pytest
@@ -10,6 +10,7 @@ import pytest
 from shadow.candidate import Candidate, start_candidate
 from shadow.reference.agent import install_scripted_agent
 from shadow.reference.instance import Instance, start_instance
+from shadow.workload import ALL, RecordedWorkflow, record_workflow
 
 
 def _started_with_agent() -> Instance:
@@ -58,3 +59,16 @@ def candidate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Candidate]:
         yield started
     finally:
         started.stop()
+
+
+@pytest.fixture(scope="session")
+def workflow(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., RecordedWorkflow]:
+    """Run the workflow driver against a base URL: ``workflow(base_url, name=..., families=...)`` returns
+    the report and the HAR it recorded (``.report``, ``.har_path``, ``.capture()``). Session-scoped so
+    module-scoped fixtures can use it; every call gets its own directory."""
+
+    def run(base_url: str, *, name: str = "primary", families: Iterable[str] = ALL) -> RecordedWorkflow:
+        directory = tmp_path_factory.mktemp(f"workflow-{name}")
+        return record_workflow(base_url, directory=directory, name=name, families=families)
+
+    return run

@@ -37,6 +37,7 @@ import type * as lib_compat_taskRoutes from "../lib/compat/taskRoutes.js";
 import type * as lib_compat_templateRoutes from "../lib/compat/templateRoutes.js";
 import type * as lib_config from "../lib/config.js";
 import type * as lib_deploymentEnv from "../lib/deploymentEnv.js";
+import type * as lib_editor from "../lib/editor.js";
 import type * as lib_http_extract from "../lib/http/extract.js";
 import type * as lib_http_responses from "../lib/http/responses.js";
 import type * as lib_http_router from "../lib/http/router.js";
@@ -108,6 +109,7 @@ declare const fullApi: ApiFromModules<{
   "lib/compat/templateRoutes": typeof lib_compat_templateRoutes;
   "lib/config": typeof lib_config;
   "lib/deploymentEnv": typeof lib_deploymentEnv;
+  "lib/editor": typeof lib_editor;
   "lib/http/extract": typeof lib_http_extract;
   "lib/http/responses": typeof lib_http_responses;
   "lib/http/router": typeof lib_http_router;

@@ -175,7 +175,8 @@ async function handleSite(req: IncomingMessage, res: ServerResponse): Promise<vo
   const response = await t.fetch(req.url ?? "/", { method, headers, body, signal: abort.signal });
   const outHeaders: Record<string, string> = {};
   response.headers.forEach((value, name) => {
-    if (!HOP_BY_HOP.has(name)) outHeaders[name] = value;
+    // A length the action declared is kept (e.g. a sound's bytes): the body is then sent as is, not chunked.
+    if (!HOP_BY_HOP.has(name) || name === "content-length") outHeaders[name] = value;
   });
   res.writeHead(response.status, outHeaders);
   res.flushHeaders();

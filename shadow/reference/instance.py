@@ -47,6 +47,7 @@ class Instance:
     port: int
     home: Path
     log_path: Path
+    scratch: Path  # our own files (TMPDIR, server log), kept out of HOME so HOME holds only the server's
     owns_home: bool = True
     stopped: bool = field(default=False, init=False)
 
@@ -92,6 +93,7 @@ class Instance:
                 shutil.rmtree(path, ignore_errors=True)
         if remove_home if remove_home is not None else self.owns_home:
             shutil.rmtree(self.home, ignore_errors=True)
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def free_port() -> int:
@@ -110,12 +112,15 @@ def start_instance(
     """Start one instance and wait until ``GET /api/health`` answers."""
     binary = ensure_binary()
     owns_home = home is None
-    home = Path(tempfile.mkdtemp(prefix="vk-home-")) if home is None else home
+    # HOME holds only what the server itself writes (plus the git identity, hidden), like a user's fresh
+    # home: GET /api/filesystem/directory lists it by default, so harness files there would be compared.
+    scratch = Path(tempfile.mkdtemp(prefix="vk-instance-"))
+    home = scratch / "home" if home is None else home
     home.mkdir(parents=True, exist_ok=True)
     gitconfig = home / ".gitconfig"
     if not gitconfig.exists():
         gitconfig.write_text(GIT_IDENTITY)
-    tmpdir = home / "tmp"
+    tmpdir = scratch / "tmp"
     tmpdir.mkdir(exist_ok=True)
     port = port or free_port()
     child_env = {
@@ -132,7 +137,7 @@ def start_instance(
         RUST_LOG=child_env.get("RUST_LOG", "info"),
     )
     child_env.update(env or {})
-    log_path = home / "server.log"
+    log_path = scratch / "server.log"
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
             [str(binary)],
@@ -143,7 +148,7 @@ def start_instance(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    instance = Instance(process=process, port=port, home=home, log_path=log_path, owns_home=owns_home)
+    instance = Instance(process=process, port=port, home=home, log_path=log_path, scratch=scratch, owns_home=owns_home)
     try:
         _wait_ready(instance, ready_timeout)
     except BaseException:

@@ -65,3 +65,24 @@ def test_required_values(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
     env.delenv("RUNNER_SECRET")
     with pytest.raises(ValidationError, match="secret"):
         RunnerSettings()
+
+
+def test_home_defaults_to_the_process_home_and_must_be_absolute(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    env.setenv("RUNNER_ROOTS", str(tmp_path))
+    env.setenv("HOME", str(tmp_path / "someone"))
+    assert RunnerSettings().home == tmp_path / "someone"
+    env.setenv("RUNNER_HOME", str(tmp_path / "elsewhere"))
+    assert RunnerSettings().home == tmp_path / "elsewhere"
+    env.setenv("RUNNER_HOME", "relative")
+    with pytest.raises(ValidationError, match="absolute"):
+        RunnerSettings()
+
+
+def test_listing_defaults_to_home_when_home_is_inside_the_roots(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "work").mkdir()
+    (tmp_path / "home").mkdir()
+    env.setenv("RUNNER_HOME", str(tmp_path / "home"))
+    env.setenv("RUNNER_ROOTS", f"{tmp_path / 'work'}{os.pathsep}{tmp_path / 'home'}")
+    assert RunnerSettings().listing_default == tmp_path / "home"  # like 0.0.71, which lists $HOME
+    env.setenv("RUNNER_ROOTS", str(tmp_path / "work"))
+    assert RunnerSettings().listing_default == tmp_path / "work"  # HOME outside the roots is never listed

@@ -19,6 +19,7 @@ from runner.convex_api import (
     TransientError,
     completion_key,
 )
+from runner.host_env import describe_host
 from shadow.candidate import Candidate
 
 from .conftest import LEASE_MS, enqueue
@@ -59,6 +60,17 @@ def test_register_claim_heartbeat_complete(stack: Candidate) -> None:
         "result": {"entries": [], "current_path": "/x"},
         "error": None,
     }
+
+
+def test_registration_reports_the_host_which_the_deployment_serves(stack: Candidate) -> None:
+    host = describe_host("/home/reported")
+    registration = with_api(stack, lambda api: api.register("env-test", "env-test", "1", environment=host))
+    assert registration.runner_id == "env-test"
+    assert stack.admin_call("query", "system:environment", {}) == host.model_dump()
+    profiles = httpx.get(f"{stack.base_url}/api/profiles", timeout=10).json()
+    assert profiles["data"]["path"] == "/home/reported/.local/share/vibe-kanban/profiles.json"
+    info = httpx.get(f"{stack.base_url}/api/info", timeout=10).json()
+    assert info["data"]["environment"] == host.model_dump(exclude={"home"})
 
 
 def test_a_wrong_secret_is_refused_and_nothing_happens(stack: Candidate) -> None:

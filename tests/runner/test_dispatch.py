@@ -17,7 +17,7 @@ def ctx(tmp_path: Path) -> HandlerContext:
     return HandlerContext(roots=Roots([tmp_path]), default_dir=tmp_path)
 
 
-def test_the_table_holds_the_commands_of_this_issue() -> None:
+def test_the_table_holds_the_commands_of_these_issues() -> None:
     assert set(HANDLERS) == {
         "project.prepare",
         "project.search",
@@ -25,6 +25,9 @@ def test_the_table_holds_the_commands_of_this_issue() -> None:
         "fs.listDirectory",
         "fs.gitRepos",
         "image.copyToWorktree",
+        "mcp.readServers",
+        "mcp.writeServers",
+        "editor.open",
     }
     assert set(handlers_for(diagnostics_enabled=False)) == set(HANDLERS)
     assert set(handlers_for(diagnostics_enabled=True)) == set(HANDLERS) | set(DIAGNOSTIC_HANDLERS)

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import httpx
 import pytest
 
 from shadow.candidate import Candidate, CandidateError, build_host, start_candidate
+from shadow.reference.instance import Instance
 
 
 def alive(pid: int) -> bool:
@@ -160,3 +162,29 @@ def test_the_host_pipes_http_action_bodies_chunk_by_chunk(tmp_path: Path) -> Non
         host.terminate()
         host.wait(timeout=10)
         script.unlink(missing_ok=True)
+
+
+def test_the_runner_reports_its_own_fresh_home_and_this_host_like_the_primary(
+    primary: Instance, candidate: Candidate
+) -> None:
+    """/api/info's environment and the HOME-relative path of /api/profiles, primary vs candidate."""
+    assert candidate.home.is_dir() and candidate.home != Path.home()
+    with (
+        httpx.Client(base_url=primary.base_url, timeout=30) as p,
+        httpx.Client(base_url=candidate.base_url, timeout=30) as c,
+    ):
+        assert c.get("/api/info").json()["data"]["environment"] == p.get("/api/info").json()["data"]["environment"]
+        expected = p.get("/api/profiles").json()["data"]["path"].replace(str(primary.home), "<HOME>")
+        assert c.get("/api/profiles").json()["data"]["path"].replace(str(candidate.home), "<HOME>") == expected
+
+
+def test_a_failed_sound_seeding_stops_the_start_cleanly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    monkeypatch.setenv("PARITY_CACHE_DIR", str(blocker))  # no sound cache can be made (and nothing is fetched)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where start_candidate makes its work directory
+    with pytest.raises(CandidateError, match="seeding the sounds failed"):
+        start_candidate(runners=0)
+    assert list(scratch.iterdir()) == []  # the host was stopped and its directory removed

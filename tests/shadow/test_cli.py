@@ -4,6 +4,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from pydantic import SecretStr
@@ -104,3 +105,123 @@ def test_commands_are_documented() -> None:
     for command in ("results", "show"):
         result = CliRunner().invoke(main, [command, "--help"])
         assert result.exit_code == 0 and "--store" in result.output and "--json" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--candidate", "ftp://nope"], "not an http(s) URL"),
+        (["--candidate", "http://127.0.0.1:9", "--listen", "host:http"], "--listen must be HOST:PORT"),
+        (["--candidate", "http://127.0.0.1:9", "--config", "/nonexistent.yaml"], "settings file not found"),
+    ],
+)
+def test_proxy_bad_input_exits_2_before_starting_mitmdump(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["proxy", "--primary", "http://127.0.0.1:1", *args])
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_replay_of_an_unreadable_capture_exits_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["replay", str(tmp_path / "none.har"), "--primary", "http://127.0.0.1:1", "--candidate", "http://127.0.0.1:2"],
+    )
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert "none.har" in line and "cannot read" in line
+
+
+def test_proxy_and_replay_are_documented() -> None:
+    for command in ("proxy", "replay"):
+        result = CliRunner().invoke(main, [command, "--help"])
+        assert result.exit_code == 0 and "--primary" in result.output and "--candidate" in result.output
+
+
+def test_seed_sounds_reads_the_admin_key_from_the_environment_only(tmp_path: Path) -> None:
+    from shadow.candidate import start_candidate
+    from shadow.sounds import SOUND_NAMES
+
+    runner = CliRunner()
+    missing = runner.invoke(main, ["seed-sounds", "--convex-url", "http://127.0.0.1:1"], env={"CONVEX_ADMIN_KEY": ""})
+    assert missing.exit_code == 2 and "CONVEX_ADMIN_KEY" in missing.output
+    bad_url = runner.invoke(main, ["seed-sounds", "--convex-url", "127.0.0.1:1"], env={"CONVEX_ADMIN_KEY": "k"})
+    assert bad_url.exit_code == 2 and "http(s)" in bad_url.output
+
+    deployment = start_candidate(runners=0, sounds=False)
+    try:
+        args = ["seed-sounds", "--convex-url", deployment.api_url, "--admin-key-env", "STAGING_KEY"]
+        seeded = runner.invoke(main, args, env={"STAGING_KEY": deployment.admin_key})
+        assert seeded.exit_code == 0, seeded.output
+        assert seeded.output.splitlines() == [f"stored {name}" for name in SOUND_NAMES]
+        assert deployment.admin_key not in seeded.output
+        served = httpx.get(f"{deployment.base_url}/api/sounds/ROOSTER", timeout=10)
+        assert served.status_code == 200 and served.headers["content-type"] == "audio/wav"
+        refused = runner.invoke(main, args, env={"STAGING_KEY": "wrong"})
+        assert refused.exit_code == 1 and "uploading ABSTRACT_SOUND1" in refused.output
+    finally:
+        deployment.stop()
+
+
+# ------------------------------------------------------------------------------------- parity compare
+
+
+def _har_pair(tmp_path: Path) -> tuple[Path, Path]:
+    from comparators.message import HttpRequest, HttpResponse
+    from shadow.har import HarCapture, HarEntry, write_har
+
+    def capture(status: str) -> HarCapture:
+        body = json.dumps({"success": True, "data": {"status": status}, "error_data": None, "message": None})
+        entry = HarEntry(
+            started_at="2026-01-01T00:00:00Z",  # type: ignore[arg-type]
+            time_ms=1.0,
+            url="http://127.0.0.1:1/api/health",
+            request=HttpRequest(method="GET", path="/api/health"),
+            response=HttpResponse(status=200, headers=(("content-type", "application/json"),), body=body.encode()),
+            request_id="system.health",
+        )
+        return HarCapture(entries=(entry,))
+
+    return write_har(tmp_path / "a.har", capture("ok")), write_har(tmp_path / "b.har", capture("changed"))
+
+
+def test_compare_prints_tables_and_exits_0_with_mismatches(tmp_path: Path) -> None:
+    primary, candidate = _har_pair(tmp_path)
+    result = CliRunner().invoke(main, ["compare", str(primary), str(candidate)])
+    assert result.exit_code == 0, result.output
+    assert "Parity per route group" in result.stdout and "Top mismatch signatures" in result.stdout
+
+
+def test_compare_json_is_the_machine_readable_summary(tmp_path: Path) -> None:
+    primary, candidate = _har_pair(tmp_path)
+    result = CliRunner().invoke(main, ["compare", str(primary), str(primary), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["verdicts"]["match"] == 1 and summary["parity_percent"] == 100.0
+    assert set(summary) >= {"verdicts", "groups", "signatures", "unpaired", "poll_repeats"}
+    mismatch = json.loads(CliRunner().invoke(main, ["compare", str(primary), str(candidate), "--json"]).stdout)
+    (signature,) = mismatch["signatures"]
+    assert signature["count"] == 1 and signature["example"][0]["path"] == "/body/data/status"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("missing.har", None, "cannot read"),
+        ("not-har.json", b'{"hello": "world"}', "not a HAR file"),
+        ("garbage.har", b"\x00\x01\x02 garbage", "not JSON"),
+    ],
+)
+def test_compare_bad_input_exits_2_with_one_line(tmp_path: Path, name: str, content: bytes | None, reason: str) -> None:
+    primary, _ = _har_pair(tmp_path)
+    bad = tmp_path / name
+    if content is not None:
+        bad.write_bytes(content)
+    result = CliRunner().invoke(main, ["compare", str(primary), str(bad)])
+    assert result.exit_code == 2
+    assert reason in result.stderr and name in result.stderr
+    assert result.stderr.strip().count("\n") == 0 and result.stdout == ""
+
+
+def test_compare_unknown_profile_exits_2(tmp_path: Path) -> None:
+    primary, candidate = _har_pair(tmp_path)
+    result = CliRunner().invoke(main, ["compare", str(primary), str(candidate), "--profile", "no-such-profile"])
+    assert result.exit_code == 2 and "no-such-profile" in result.stderr

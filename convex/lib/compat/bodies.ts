@@ -59,3 +59,6 @@ export const UPDATE_TEMPLATE = struct("UpdateTaskTemplate", {
 });
 
 export const UPDATE_MCP_SERVERS = struct("UpdateMcpServersBody", { servers: map(value) });
+
+/** `Json<Option<OpenEditorRequest>>`: `null` is accepted; a type name that is not one of the seven is no error. */
+export const OPEN_PROJECT_EDITOR = option(struct("OpenEditorRequest", { editor_type: option(str) }));

@@ -1,15 +1,16 @@
 // /api/projects… (0.0.71 routes/projects.rs). Git work goes to the runner: `project.prepare` (existing-repo
-// checks or `git init` with `main`), `git.branches`, `project.search`.
+// checks or `git init` with `main`), `git.branches`, `project.search`; opening the editor is `editor.open`.
 
 import { internal } from "../../_generated/api";
+import { editorCommand, withOverride } from "../editor";
 import { Json } from "../serde/json";
 import { queryMap } from "../serde/query";
 import { jsonBody } from "../http/extract";
 import { commandFailure, emptyResponse, failureResponse, okJson, softError } from "../http/responses";
-import { Handler, Route, notImplemented, route } from "../http/router";
+import { Handler, Route, route } from "../http/router";
 import { ProjectWire } from "../wire/entities";
 import { GIT_BRANCH, PROJECT, SEARCH_RESULT } from "../wire/shapes";
-import { CREATE_PROJECT, UPDATE_PROJECT } from "./bodies";
+import { CREATE_PROJECT, OPEN_PROJECT_EDITOR, UPDATE_PROJECT } from "./bodies";
 import { askRunner } from "./runner";
 
 type Fields = { [key: string]: Json };
@@ -78,10 +79,26 @@ const search: Handler = async (ctx, rc) => {
   return result.error.kind === "internal" ? commandFailure(result.error) : emptyResponse(500);
 };
 
+/** The configured editor (or the request's `editor_type`) on the repository path. Every failure to start it
+ * is 0.0.71's bare empty 500 (CONTRACT-CORRECTIONS items 4 and 24), and so is a blank custom command, which
+ * never reaches the runner. */
+const openEditor: Handler = async (ctx, rc) => {
+  const body = await jsonBody(rc.request, OPEN_PROJECT_EDITOR);
+  if (!body.ok) return body.response;
+  const requested = (body.value as Fields | null)?.editor_type as string | null | undefined;
+  const config = await ctx.runQuery(internal.config.get, {});
+  const command = editorCommand(withOverride(config.editor, requested));
+  if (command.length === 0) return emptyResponse(500);
+  const project = rc.loaded as ProjectWire;
+  const opened = await askRunner(ctx, "editor.open", { repoPath: project.git_repo_path, command }, rc.idempotencyKey);
+  if (opened.ok) return okJson(null);
+  return opened.error.kind === "internal" ? commandFailure(opened.error) : emptyResponse(500);
+};
+
 export const projectRoutes: Route[] = [
   route("/api/projects", { GET: list, POST: create }),
   route("/api/projects/{id}", { GET: get, PUT: update, DELETE: remove }, { loader: "project" }),
   route("/api/projects/{id}/branches", { GET: branches }, { loader: "project" }),
   route("/api/projects/{id}/search", { GET: search }, { loader: "project" }),
-  route("/api/projects/{id}/open-editor", { POST: notImplemented("POST /api/projects/{id}/open-editor") }, { loader: "project" }),
+  route("/api/projects/{id}/open-editor", { POST: openEditor }, { loader: "project" }),
 ];

@@ -9,7 +9,6 @@ import { apiErrorJson, commandFailure, okJson, softError, textResponse } from ".
 import { Handler, Route, notImplemented, route } from "../http/router";
 import { MCP_BY_AGENT } from "../mcp";
 import { oneOf } from "../serde/errors";
-import { Json } from "../serde/json";
 import { ROW_NOT_FOUND } from "../outcome";
 import { SOUND_NAMES } from "../validators";
 import { CONFIG, CONTAINER_INFO, DIRECTORY_ENTRY, DIRECTORY_LISTING, ENVIRONMENT, sortKeysDeep } from "../wire/shapes";
@@ -48,40 +47,74 @@ async function mcpAgent(ctx: Parameters<Handler>[0], profile: string): Promise<{
   return { agent: lookup.defaultAgent };
 }
 
+/** Servers arrive from the runner as serde_json text (keys sorted, numbers in their own form: 1.0, 1e20), and
+ * keys may be anything a user wrote ("$schema", non-ASCII), which Convex values cannot hold; so the text is
+ * spliced into the envelope as it is. The placeholder cannot occur elsewhere: JSON.stringify escapes quotes. */
+const SERVERS_PLACEHOLDER = JSON.stringify("\u0000servers\u0000");
+
+function mcpConfigResponse(serversJson: string, mcp: (typeof MCP_BY_AGENT)[string], configPath: string): Response {
+  const text = JSON.stringify({
+    success: true,
+    data: {
+      mcp_config: {
+        servers: JSON.parse(SERVERS_PLACEHOLDER),
+        servers_path: mcp.serversPath,
+        template: sortKeysDeep(mcp.template),
+        vibe_kanban: sortKeysDeep(mcp.vibeKanban),
+        is_toml_config: mcp.isToml,
+      },
+      config_path: configPath,
+    },
+    error_data: null,
+    message: null,
+  });
+  return new Response(text.replace(SERVERS_PLACEHOLDER, () => serversJson), {
+    status: 200,
+    headers: { "content-type": "application/json" },
+  });
+}
+
+/** What every MCP command carries: where the agent's file is and what a missing file reads as. User JSON
+ * travels as text (Convex values refuse "$"-prefixed and non-ASCII keys). */
+function mcpPayload(agent: string, mcp: (typeof MCP_BY_AGENT)[string]) {
+  return {
+    agent,
+    relativePath: mcp.relativePath,
+    serversPath: mcp.serversPath,
+    isToml: mcp.isToml,
+    templateJson: JSON.stringify(mcp.template),
+  };
+}
+
 const getMcp: Handler = async (ctx, rc) => {
   const q = query<{ profile: string }>(rc.url, [{ name: "profile", type: "string", required: true }]);
   if (!q.ok) return q.response;
   const resolved = await mcpAgent(ctx, q.value.profile);
   if (resolved instanceof Response) return resolved;
   const mcp = MCP_BY_AGENT[resolved.agent];
-  const read = await askRunner(ctx, "mcp.readServers", { agent: resolved.agent, relativePath: mcp.relativePath, serversPath: mcp.serversPath, isToml: mcp.isToml });
+  const read = await askRunner(ctx, "mcp.readServers", mcpPayload(resolved.agent, mcp));
   if (!read.ok) return commandFailure(read.error);
-  const { servers, config_path } = read.result as { servers: Json; config_path: string };
-  return okJson({
-    mcp_config: {
-      servers: sortKeysDeep(servers),
-      servers_path: mcp.serversPath,
-      template: sortKeysDeep(mcp.template),
-      vibe_kanban: sortKeysDeep(mcp.vibeKanban),
-      is_toml_config: mcp.isToml,
-    },
-    config_path,
-  });
+  const { serversJson, config_path } = read.result as { serversJson: unknown; config_path: unknown };
+  if (typeof serversJson !== "string" || typeof config_path !== "string") {
+    return apiErrorJson(500, "RunnerError: mcp.readServers answered without serversJson/config_path");
+  }
+  return mcpConfigResponse(serversJson, mcp, config_path);
 };
 
 const postMcp: Handler = async (ctx, rc) => {
   const q = query<{ profile: string }>(rc.url, [{ name: "profile", type: "string", required: true }]);
   if (!q.ok) return q.response;
+  // The body as the client wrote it goes to the runner, so numbers keep their form (1.0 is not 1).
+  const bodyJson = await rc.request.clone().text();
   const body = await jsonBody(rc.request, UPDATE_MCP_SERVERS);
   if (!body.ok) return body.response;
   const resolved = await mcpAgent(ctx, q.value.profile);
   if (resolved instanceof Response) return resolved;
   const mcp = MCP_BY_AGENT[resolved.agent];
-  const servers = (body.value as { servers: Json }).servers;
   const written = await askRunner(
     ctx,
     "mcp.writeServers",
-    { agent: resolved.agent, relativePath: mcp.relativePath, serversPath: mcp.serversPath, isToml: mcp.isToml, servers },
+    { ...mcpPayload(resolved.agent, mcp), bodyJson },
     rc.idempotencyKey,
   );
   return written.ok ? okJson(written.result as string) : commandFailure(written.error);

@@ -1,0 +1,242 @@
+"""Proxy benchmark: what the shadow costs the client path, as ratios against baselines of the same run.
+
+Runs, one after the other, against the same fast local backend (bench/fast_backend.py, one process for the
+primary and one for the candidate), with the load generator in its own process (bench/loadgen.py):
+
+  direct            client -> backend
+  mitmdump          client -> plain mitmdump reverse proxy -> backend
+  tee in-process    client -> mitmdump + shadow, pipeline on the proxy's loop (judging is a constant)
+  tee               the same with the pipeline in a worker process (the product's default)
+  tee+compare       client -> mitmdump + shadow/addon.py (real comparator and store) -> backend, candidate
+  slow candidate    tee+compare with the candidate answering after 2 s
+  down candidate    tee+compare with nothing listening at the candidate's port
+
+For each: throughput at concurrency 64 (closed loop) and p50/p99 at a fixed 200 req/s (open loop), plus the
+resident memory (proxy + worker) before and after; each the median of interleaved rounds.
+``python bench/proxy_bench.py [--duration 5] [--rounds 3]``. Not a test:
+numbers go to the README. Loopback only; every process is started here and stopped by its pid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+MITMDUMP = str(Path(PYTHON).with_name("mitmdump"))
+PATH = "/api/tasks?project_id=5e2b0c1d-7a3f-4b8e-9d6c-1f0e2a3b4c5d"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_ready(url: str, timeout: float = 20.0) -> None:
+    """Ready when it accepts a connection (a slow backend would not answer a probe in time)."""
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} not ready after {timeout}s")
+
+
+@contextlib.contextmanager
+def process(
+    argv: list[str], ready_url: str, log: Path, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, **(env or {})},
+        )
+    try:
+        wait_ready(ready_url)
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+def backend(port: int, log: Path, delay: float = 0.0) -> contextlib.AbstractContextManager[subprocess.Popen[bytes]]:
+    argv = [PYTHON, "bench/fast_backend.py", str(port), "--delay", str(delay)]
+    return process(argv, f"http://127.0.0.1:{port}/", log)
+
+
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU time (user + system) of the proxy itself and of its children (the shadow's worker)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    own = children = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used = (int(fields[11]) + int(fields[12])) / tick
+        if int(entry.name) == pid:
+            own += used
+        elif int(fields[1]) == pid:
+            children += used
+    return own, children
+
+
+def rss_kb(pid: int) -> tuple[int, int]:
+    """Resident memory of the proxy and of its children (the shadow's worker process)."""
+    own = children = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        rss = int(fields.get("VmRSS", "0 kB").split()[0])
+        if int(entry.name) == pid:
+            own += rss
+        elif int(fields.get("PPid", "0").strip() or 0) == pid:
+            children += rss
+    return own, children
+
+
+def load(url: str, **kwargs: float) -> dict[str, float]:
+    argv = [PYTHON, "bench/loadgen.py", url]
+    for key, value in kwargs.items():
+        argv += [f"--{key}", str(value)]
+    result = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=True)
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def measure(url: str, duration: float, pid: int | None) -> dict[str, float]:
+    load(url, concurrency=16, duration=1.0)  # warm-up: connections, caches
+    before = rss_kb(pid) if pid else (0, 0)
+    throughput = load(url, concurrency=64, duration=duration)
+    cpu_before = cpu_seconds(pid) if pid else (0.0, 0.0)
+    latency = load(url, rate=200, duration=duration)
+    cpu_after = cpu_seconds(pid) if pid else (0.0, 0.0)
+    after = rss_kb(pid) if pid else (0, 0)
+    served = max(latency["requests"], 1)
+    return {
+        "rps_c64": throughput["rps"],
+        "errors": throughput["errors"] + latency["errors"],
+        "p50_ms": latency["p50_ms"],
+        "p99_ms": latency["p99_ms"],
+        "rss_growth_mb": round((after[0] - before[0]) / 1024, 1),
+        "worker_rss_growth_mb": round((after[1] - before[1]) / 1024, 1),
+        # CPU per request at 200 req/s: steadier than throughput on a machine shared with other work
+        "proxy_cpu_ms": round((cpu_after[0] - cpu_before[0]) * 1000 / served, 2),
+        "worker_cpu_ms": round((cpu_after[1] - cpu_before[1]) * 1000 / served, 2),
+    }
+
+
+def proxy_argv(primary: str, port: int, script: str | None, candidate: str | None, store: Path | None) -> list[str]:
+    argv = [MITMDUMP, "--mode", f"reverse:{primary}@127.0.0.1:{port}", "--set", "flow_detail=0", "-q"]
+    if script:
+        argv += ["-s", script, "--set", f"shadow_candidate={candidate}", "--set", "shadow_sample=100"]
+        if store is not None:
+            argv += ["--set", f"shadow_store={store}"]
+    return argv
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=float, default=5.0)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the median of each is kept")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="proxy-bench-"))
+    primary_port, candidate_port, slow_port = free_port(), free_port(), free_port()
+    primary, candidate = f"http://127.0.0.1:{primary_port}", f"http://127.0.0.1:{candidate_port}"
+    slow, down = f"http://127.0.0.1:{slow_port}", f"http://127.0.0.1:{free_port()}"
+    rounds: dict[str, list[dict[str, float]]] = {}
+    failures: dict[str, str] = {}
+    with (
+        backend(primary_port, work / "primary.log"),
+        backend(candidate_port, work / "candidate.log"),
+        backend(slow_port, work / "slow.log", delay=2.0),
+    ):
+        tee = "bench/tee_only_addon.py"
+        variants: list[tuple[str, str | None, str | None, Path | None, dict[str, str]]] = [
+            ("mitmdump", None, None, None, {}),
+            ("tee in-process", tee, candidate, None, {"BENCH_TEE_MODE": "inprocess"}),
+            ("tee", tee, candidate, None, {"BENCH_TEE_MODE": "worker"}),
+            ("tee+compare", "shadow/addon.py", candidate, work / "store.db", {}),
+            ("slow candidate", "shadow/addon.py", slow, work / "store-slow.db", {}),
+            ("down candidate", "shadow/addon.py", down, work / "store-down.db", {}),
+        ]
+        for _ in range(args.rounds):  # interleaved, so drifting load on a shared machine hits all alike
+            rounds.setdefault("direct", []).append(measure(primary + PATH, args.duration, None))
+            for name, script, target, store, env in variants:
+                if name in failures:
+                    continue
+                port = free_port()
+                log = work / f"{name.replace(' ', '-')}.log"
+                argv = proxy_argv(primary, port, script, target, store)
+                try:
+                    with process(argv, f"http://127.0.0.1:{port}/", log, env) as proc:
+                        rounds.setdefault(name, []).append(
+                            measure(f"http://127.0.0.1:{port}{PATH}", args.duration, proc.pid)
+                        )
+                except (RuntimeError, subprocess.CalledProcessError) as exc:
+                    failures[name] = f"not measured: {exc} (log: {log})"
+    results: dict[str, dict[str, float] | str] = {
+        name: {key: statistics.median(run[key] for run in runs) for key in runs[0]} for name, runs in rounds.items()
+    }
+    results.update(failures)
+    report(results)
+    print(f"logs in {work}", file=sys.stderr)
+
+
+def report(results: dict[str, dict[str, float] | str]) -> None:
+    base = results.get("mitmdump")
+    healthy = results.get("tee+compare")
+    print(
+        f"{'variant':16} {'rps@c64':>9} {'x mitm':>7} {'p50 ms':>7} {'p99 ms':>7} {'x mitm':>7} {'rss +MB':>8}"
+        f" {'worker +MB':>10} {'proxy cpu ms/req':>17} {'worker cpu ms/req':>18}"
+    )
+    for name, row in results.items():
+        if isinstance(row, str):
+            print(f"{name:16} {row}")
+            continue
+        ratio = row["rps_c64"] / base["rps_c64"] if isinstance(base, dict) else float("nan")
+        p99 = row["p99_ms"] / base["p99_ms"] if isinstance(base, dict) else float("nan")
+        print(
+            f"{name:16} {row['rps_c64']:9.0f} {ratio:7.2f} {row['p50_ms']:7.2f} {row['p99_ms']:7.2f} {p99:7.2f} "
+            f"{row['rss_growth_mb']:8.1f} {row['worker_rss_growth_mb']:10.1f} {row['proxy_cpu_ms']:17.2f}"
+            f" {row['worker_cpu_ms']:18.2f}"
+        )
+    if isinstance(healthy, dict):
+        for name in ("slow candidate", "down candidate"):
+            faulty = results.get(name)
+            if isinstance(faulty, dict):
+                print(f"{name}: p99 {faulty['p99_ms'] / healthy['p99_ms']:.2f}x of the healthy tee+compare run")
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()

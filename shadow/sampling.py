@@ -1,0 +1,45 @@
+"""Which exchanges are shadowed.
+
+Writes are always mirrored while shadowing is on: this API is stateful, and a skipped write would make
+every later comparison in its scope meaningless. The sample rate therefore thins out reads only. The
+decision is a hash of the exchange id, so it is reproducible (a replayed exchange gets the same answer)
+and needs no random state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from comparators.message import HttpRequest
+from shadow.config import ShadowSettings
+
+__all__ = ["READ_METHODS", "is_loop", "is_write", "sampled", "should_shadow"]
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_BUCKETS = 10_000
+
+
+def is_write(method: str) -> bool:
+    """Anything but GET/HEAD/OPTIONS may change state (the profile may say more precisely)."""
+    return method.upper() not in READ_METHODS
+
+
+def is_loop(request: HttpRequest, settings: ShadowSettings) -> bool:
+    """The request already went through a shadow (our own marker header): never tee it again."""
+    return request.header(settings.loop_guard_header) is not None
+
+
+def sampled(exchange_id: str, percent: float) -> bool:
+    """True for ``percent`` % of exchange ids, the same answer every time for the same id."""
+    if percent >= 100:
+        return True
+    if percent <= 0:
+        return False
+    digest = hashlib.blake2b(exchange_id.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % _BUCKETS < percent * (_BUCKETS / 100)
+
+
+def should_shadow(request: HttpRequest, exchange_id: str, settings: ShadowSettings, *, write: bool) -> bool:
+    if not settings.enabled or is_loop(request, settings):
+        return False
+    return write or sampled(exchange_id, settings.sample)

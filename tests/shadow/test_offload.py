@@ -1,0 +1,83 @@
+"""The proxy's end of the worker process, with the real ``python -m shadow.worker`` child: real profile,
+comparator and evidence store; the candidate is a local test server."""
+
+import asyncio
+import logging
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from shadow.config import load_settings
+from shadow.offload import OffloadedPipeline
+from shadow.store import ResultStore
+from tests.factories import texchange, trequest, tresponse
+from tests.faults import FaultServer
+
+OK_BODY = b'{"success":true,"data":null,"error_data":null,"message":null}'
+JSON = (("content-type", "application/json"),)
+
+
+async def test_exchanges_are_judged_in_the_worker_and_stored(tmp_path: Path) -> None:
+    store = tmp_path / "evidence.db"
+    async with FaultServer("ok") as candidate:
+        pipeline = OffloadedPipeline(load_settings(candidate=candidate.url, store=store))
+        await pipeline.start()
+        assert pipeline.pid is not None and pipeline.pid != os.getpid()
+        for n in range(3):
+            request = trequest(method="POST", path=f"/api/projects/{n:08d}-0000-4000-8000-000000000000/open-editor")
+            assert pipeline.submit(texchange(request=request, primary=tresponse(body=OK_BODY, headers=JSON)))
+        ticket = pipeline.open_stream(
+            trequest(path="/api/events"),
+            tresponse(body=b"", headers=(("content-type", "text/event-stream"),)),
+            exchange_id="s1",
+        )
+        assert ticket is not None
+        ticket.finish(b"", True)
+        await pipeline.stop(drain=5)
+    assert [r.method for r in candidate.requests].count("POST") == 3
+    assert all("idempotency-key" in r.headers for r in candidate.requests if r.method == "POST")
+    with ResultStore.open(store, create=False) as evidence:
+        totals = evidence.totals()
+    assert totals.total == 4 and totals.by_verdict.get("match") == 3
+
+
+async def test_a_full_pipe_sheds_instead_of_waiting() -> None:
+    async with FaultServer("ok") as candidate:
+        pipeline = OffloadedPipeline(load_settings(candidate=candidate.url, offload_buffer_bytes=1 << 16))
+        await pipeline.start()
+        assert pipeline.pid is not None
+        os.kill(pipeline.pid, signal.SIGSTOP)  # the worker stops reading: the pipe fills up
+        try:
+            big = texchange(primary=tresponse(body=b"x" * 40_000, headers=JSON))
+            accepted = [pipeline.submit(big) for _ in range(200)]
+        finally:
+            os.kill(pipeline.pid, signal.SIGCONT)
+        assert accepted[0] and not all(accepted)
+        await pipeline.stop(drain=2)
+
+
+async def test_a_dead_worker_is_logged_once_and_the_proxy_goes_on(caplog: pytest.LogCaptureFixture) -> None:
+    pipeline = OffloadedPipeline(load_settings(candidate="http://127.0.0.1:9"))
+    await pipeline.start()
+    assert pipeline.pid is not None
+    os.kill(pipeline.pid, signal.SIGKILL)
+    await asyncio.sleep(0.3)
+    with caplog.at_level(logging.ERROR):
+        results = [pipeline.submit(texchange()) for _ in range(20)]
+        await asyncio.sleep(0.1)
+        results += [pipeline.submit(texchange()) for _ in range(5)]
+    assert results[-1] is False
+    assert caplog.text.count("keeps serving without a shadow") == 1
+    await pipeline.stop(drain=0)
+
+
+async def test_disabled_or_sampled_out_reads_are_not_even_sent() -> None:
+    pipeline = OffloadedPipeline(load_settings(candidate="http://127.0.0.1:9", sample=0))
+    # Not started: a frame that had to be sent would count as shed; these are decided before that.
+    assert not pipeline.submit(texchange())
+    assert pipeline.open_stream(trequest(path="/api/events"), tresponse(), exchange_id="s") is None
+    assert pipeline.unreported_shed == 0
+    assert not pipeline.submit(texchange(request=trequest(method="POST")))  # a write would go: not started
+    assert pipeline.unreported_shed == 1
