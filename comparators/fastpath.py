@@ -24,8 +24,8 @@ False):
   primary's: the masked values have fewer than 19 digits in a row).
 * Without ``\\u`` and ``\\/`` the string contents of the raw bytes are byte for byte those of the canonical
   serialization, and the kernels decide from string contents only (``CompiledRule.fast_path``), so they
-  match the same values in both; a member the raw form spells with spaces is simply not masked here,
-  which only asks for more equality.
+  match the same values in both; a value the raw form spells so that a kernel misses it (a string after
+  ``[ `` for the anywhere-timestamps, say) is simply not masked here, which only asks for more equality.
 * No token or UUID lies inside an object key: sorting keys by masked content could order the two sides
   differently. Other keys are equal on both sides, so canonical sorting permutes both documents alike,
   and first-appearance numbering agrees under the same permutation (equal numbering lists ⟺ a bijection
@@ -36,14 +36,18 @@ False):
 * Prefix paths hold no quotes, backslashes, control characters, UUIDs or 19-digit runs, and ``id_map``
   maps to UUIDs, so mapping ids after the other kernels (here) instead of before them (exact path)
   changes nothing they match.
-* The kernels of fixed match lengths (the named patterns of mask_regex) run after the timestamp masks
-  here, before them in the exact path. That changes nothing: a timestamp holds none of their matches and
-  their tokens are no timestamps. It lets the lengths be compared before that work (a cheap exit for
-  answers that differ).
+* The order of the kernels differs from the exact path's: the member timestamps first (``raw_exact``),
+  then the other kernels whose matches vary in length (path prefixes), then those of fixed lengths (the
+  named patterns of mask_regex). That changes nothing: a timestamp holds none of the others' matches and
+  no token is a timestamp. It lets the lengths be compared before most of the work (a cheap exit for
+  answers that differ), and hands the timestamp pass over when equality is not proven.
 
 Work is spared where it cannot change the outcome: a kernel that finds nothing in the primary is not run
 on the candidate (equal text around it would be a match in the primary too); the candidate's UUIDs are cut
-where the primary's are instead of being searched for.
+where the primary's are instead of being searched for; small answers with different numbers of quotes are
+let go at once. A failed attempt is not wasted: ``Attempt.primary``/``.candidate`` carry each body with its
+member timestamps masked (the member mask finds in raw JSON exactly what it finds in the canonical form,
+unless a key is spelled with ``\\u``, checked), and ``compare`` parses those and skips that rule.
 """
 
 from __future__ import annotations

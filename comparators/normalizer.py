@@ -163,10 +163,10 @@ RawKernel = Callable[[bytes, Run, bool], bytes]
 class CompiledRule:
     """``fast_path``: the rule may run in ``comparators.fastpath`` (on the raw bytes of a response, before
     any parse). A byte kernel qualifies when each of its matches lies inside the content of one JSON string,
-    is decided by that content alone (never by what surrounds the string), and is replaced by a token free
-    of quotes and backslashes that contains ``<``; a tree kernel when it selects what it changes by the
-    document's structure only (paths), never by values. ``id_map`` and ``mask_uuid`` are the fast path's own
-    business (it does their work on the UUIDs it splits out)."""
+    is decided by that content alone (or, for a whole member value, by the member's name too), and is
+    replaced by a token free of quotes and backslashes that contains ``<``; a tree kernel when it selects
+    what it changes by the document's structure only (paths), never by values. ``id_map`` and ``mask_uuid``
+    are the fast path's own business (it does their work on the UUIDs it splits out)."""
 
     name: str
     phase: int
