@@ -93,6 +93,10 @@ class Instance:
                 shutil.rmtree(path, ignore_errors=True)
         if remove_home if remove_home is not None else self.owns_home:
             shutil.rmtree(self.home, ignore_errors=True)
+        keep = os.environ.get("PARITY_INSTANCE_LOG_DIR")  # for post-mortems (CI): keep each server's log
+        if keep and self.log_path.exists():
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            shutil.copy(self.log_path, Path(keep) / f"vibe-kanban-{self.port}-{self.pid}.log")
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 

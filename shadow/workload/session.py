@@ -203,7 +203,15 @@ class Session:
             kwargs["files"] = files
             # a fixed boundary keeps multipart bodies byte-identical across runs and backends
             all_headers.setdefault("content-type", f"multipart/form-data; boundary={MULTIPART_BOUNDARY}")
-        response = self._client.request(method, path, **kwargs)
+        try:
+            response = self._client.request(method, path, **kwargs)
+        except httpx.RemoteProtocolError:
+            # The keep-alive race: the server closed a pooled connection just as we reused it (hyper closes
+            # after answering a request whose body it did not read). Like browsers, resend an idempotent
+            # request once on a fresh connection; never a write, which may have been applied.
+            if method not in ("GET", "HEAD"):
+                raise
+            response = self._client.request(method, path, **kwargs)
         return Reply(request_id, response.status_code, response.headers, response.content, True, poll or 0)
 
     def _claim(self, request_id: str) -> None:
