@@ -13,6 +13,11 @@ also has one status changed and one field dropped. Rates are operations per CPU 
 
 Targets (the brief): equal pairs ≥ 0.5x bare; unequal pairs with the full diff ≥ 500/s/core.
 
+Columns: ``engine/s`` is ``compare_exchange`` as the proxy runs it; ``exact/s`` the same with the equality
+fast path (``comparators.fastpath``) switched off, so every pair takes the exact path; ``path`` says which
+one decided the verdict. The ``id_map`` cases are what the proxy sends: candidate ids correlated to the
+primary's, and the candidate's timestamps at millisecond precision where the primary prints nanoseconds.
+
 Run: ``.venv/bin/python bench/compare_bench.py [--seconds 1.0]``
 """
 
@@ -24,8 +29,9 @@ import hashlib
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
+from unittest import mock
 
 import orjson
 from deepdiff import DeepDiff
@@ -125,20 +131,54 @@ def _broken(data: Any, index: int | None) -> Any:
     return changed
 
 
-def cases() -> list[tuple[str, HttpRequest, HttpResponse, HttpResponse, CompareContext]]:
+def correlated(primary: Any, candidate: Any) -> tuple[Any, dict[str, str]]:
+    """The candidate's answer as the proxy sees it: its own ids (correlated to the primary's through an
+    id_map) and timestamps at millisecond precision (the primary's often print nanoseconds)."""
+    text = orjson.dumps(candidate).decode()
+    ids_p = [found for found in _ids(primary)]
+    ids_c = [found for found in _ids(candidate)]
+    id_map = dict(zip(ids_c, ids_p, strict=True))
+    stamps = random.Random(5)
+    for key in ("started_at", "completed_at", "created_at", "updated_at"):
+        text = text.replace(f'"{key}":"', f'"{key}":"@')
+    parts = text.split('"@')
+    for index in range(1, len(parts)):
+        value, rest = parts[index].split('"', 1)
+        parts[index] = value[:19] + f".{stamps.randrange(1000):03d}Z" + '"' + rest
+    return orjson.loads('"'.join(parts)), id_map
+
+
+def _ids(doc: Any) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in doc if isinstance(doc, list) else [doc]:
+        for key in ("id", "project_id", "task_attempt_id"):
+            if key in item:
+                seen[item[key]] = None
+    return list(seen)
+
+
+Case = tuple[str, HttpRequest, HttpResponse, HttpResponse, CompareContext, Mapping[str, str] | None]
+
+
+def cases() -> list[Case]:
     context = CompareContext(primary_prefixes={"WORK": "/tmp/work-a"}, candidate_prefixes={"WORK": "/tmp/work-b"})
     process_p, process_c = (
         execution_process(random.Random(1), "/tmp/work-a"),
         execution_process(random.Random(2), "/tmp/work-b"),
     )
     tasks_p, tasks_c = task_list(random.Random(3)), task_list(random.Random(4))
+    tasks_ns = [dict(task, updated_at=_ts(random.Random(n), 9)) for n, task in enumerate(tasks_p)]
+    tasks_ms, id_map = correlated(tasks_ns, tasks_c)
+    process_ms, process_map = correlated(process_p, process_c)
     process = HttpRequest(method="GET", path=f"/api/execution-processes/{process_p['id']}")
     tasks = HttpRequest(method="GET", path="/api/tasks", query=f"project_id={tasks_p[0]['project_id']}")
     return [
-        ("2 KB process, equal", process, _response(process_p), _response(process_c), context),
-        ("2 KB process, unequal", process, _response(process_p), _response(_broken(process_c, None)), context),
-        ("200 tasks, equal", tasks, _response(tasks_p), _response(tasks_c), context),
-        ("200 tasks, unequal", tasks, _response(tasks_p), _response(_broken(tasks_c, 117)), context),
+        ("2 KB process, equal", process, _response(process_p), _response(process_c), context, None),
+        ("2 KB process, unequal", process, _response(process_p), _response(_broken(process_c, None)), context, None),
+        ("2 KB process, id_map", process, _response(process_p), _response(process_ms), context, process_map),
+        ("200 tasks, equal", tasks, _response(tasks_p), _response(tasks_c), context, None),
+        ("200 tasks, unequal", tasks, _response(tasks_p), _response(_broken(tasks_c, 117)), context, None),
+        ("200 tasks, id_map", tasks, _response(tasks_ns), _response(tasks_ms), context, id_map),
     ]
 
 
@@ -163,26 +203,58 @@ def bare(primary: HttpResponse, candidate: HttpResponse) -> bool:
 
 
 def measure(
-    request: HttpRequest, primary: HttpResponse, candidate: HttpResponse, context: CompareContext, seconds: float
-) -> tuple[float, float, float]:
-    """(engine, DeepDiff on everything, bare limit) in comparisons per CPU second."""
-    engine = rate(lambda: compare_exchange(PROFILE, request, primary, candidate, context=context), seconds)
+    request: HttpRequest,
+    primary: HttpResponse,
+    candidate: HttpResponse,
+    context: CompareContext,
+    id_map: Mapping[str, str] | None,
+    seconds: float,
+) -> tuple[float, float, float, float]:
+    """(engine, exact path only, DeepDiff on everything, bare limit) in comparisons per CPU second."""
+
+    def engine() -> object:
+        return compare_exchange(PROFILE, request, primary, candidate, context=context, id_map=id_map)
+
+    fast = rate(engine, seconds)
+    with mock.patch("comparators.compare.fast_path_for", return_value=None):
+        exact = rate(engine, seconds)
     naive = rate(lambda: DeepDiff(orjson.loads(primary.body), orjson.loads(candidate.body)), seconds)
-    return engine, naive, rate(lambda: bare(primary, candidate), seconds)
+    return fast, exact, naive, rate(lambda: bare(primary, candidate), seconds)
+
+
+def fast_path_decides(
+    request: HttpRequest,
+    primary: HttpResponse,
+    candidate: HttpResponse,
+    context: CompareContext,
+    id_map: Mapping[str, str] | None,
+) -> bool:
+    """True when the verdict came from the fast path (the exact path was never asked)."""
+    with mock.patch("comparators.compare.diff_bodies", side_effect=LookupError):
+        try:
+            compare_exchange(PROFILE, request, primary, candidate, context=context, id_map=id_map)
+        except LookupError:
+            return False
+    return True
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=1.0, help="CPU seconds per measurement (split in 3 windows)")
     args = parser.parse_args()
-    print(f"{'case':24} {'engine/s':>10} {'deepdiff/s':>11} {'bare/s':>9} {'engine/bare':>12}  verdict")
-    for name, request, primary, candidate, context in cases():
-        verdict = compare_exchange(PROFILE, request, primary, candidate, context=context)
+    print(
+        f"{'case':24} {'engine/s':>9} {'exact/s':>8} {'deepdiff/s':>10} {'bare/s':>7} {'engine/bare':>11}  path   verdict"
+    )
+    for name, request, primary, candidate, context, id_map in cases():
+        verdict = compare_exchange(PROFILE, request, primary, candidate, context=context, id_map=id_map)
         expected = VerdictKind.MISMATCH if "unequal" in name else VerdictKind.MATCH
         assert verdict.kind is expected, (name, verdict)
-        engine, naive, limit = measure(request, primary, candidate, context, args.seconds)
+        path = "fast" if fast_path_decides(request, primary, candidate, context, id_map) else "exact"
+        engine, exact, naive, limit = measure(request, primary, candidate, context, id_map, args.seconds)
         summary = f"{verdict.kind.value} ({len(verdict.diffs)} diffs)"
-        print(f"{name:24} {engine:10.0f} {naive:11.0f} {limit:9.0f} {engine / limit:12.2f}  {summary}")
+        print(
+            f"{name:24} {engine:9.0f} {exact:8.0f} {naive:10.0f} {limit:7.0f} {engine / limit:11.2f}  {path:6} {summary}"
+        )
     streams = "comparators.streams" if stream_comparator() else "a text fallback (comparators.streams is not installed)"
     print(f"\nSSE streams are compared by {streams}; the 10k-event stream number is bench/stream_bench.py's.")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from comparators.canonical import parse_json
@@ -19,6 +19,7 @@ from comparators.error_shapes import ShapeInfo
 from comparators.json_diff import diff_json
 from comparators.message import HttpResponse
 from comparators.normalize import NormalizeContext, Normalizer
+from comparators.normalizer import CompiledRule
 from comparators.result import Diff, DiffKind
 
 __all__ = ["TEXT_EXCERPT", "diff_bodies", "stream_comparator"]
@@ -46,13 +47,15 @@ def diff_bodies(
     *,
     stream: str | None = None,
     stream_params: dict[str, Any] | None = None,
+    applied: tuple[Collection[CompiledRule], Collection[CompiledRule]] = ((), ()),
 ) -> list[Diff]:
-    """Body differences (paths under ``/body``, or ``/stream`` for event streams)."""
+    """Body differences (paths under ``/body``, or ``/stream`` for event streams). ``applied``: per side,
+    byte rules already applied to the body the shape was parsed from (``comparators.fastpath``)."""
     p_shape, c_shape = shapes
     if primary.is_event_stream and candidate.is_event_stream:
         return _streams(normalizer, primary, candidate, contexts, stream or "json_patch", stream_params or {})
     if p_shape.json and c_shape.json:
-        return _json(normalizer, p_shape.body, c_shape.body, contexts)
+        return _json(normalizer, p_shape.body, c_shape.body, contexts, applied)
     if primary.body == candidate.body:
         return []
     if _texty(primary) and _texty(candidate):
@@ -69,14 +72,18 @@ def diff_bodies(
 
 
 def _json(
-    normalizer: Normalizer, primary: Any, candidate: Any, contexts: tuple[NormalizeContext, NormalizeContext]
+    normalizer: Normalizer,
+    primary: Any,
+    candidate: Any,
+    contexts: tuple[NormalizeContext, NormalizeContext],
+    applied: tuple[Collection[CompiledRule], Collection[CompiledRule]],
 ) -> list[Diff]:
     # The parsed bodies belong to this comparison (classify parsed them for us): normalize in place.
-    p_bytes = normalizer.canonical(primary, contexts[0], owned=True)
-    c_bytes = normalizer.canonical(candidate, contexts[1], owned=True)
+    p_bytes = normalizer.canonical(primary, contexts[0], owned=True, applied=applied[0])
+    c_bytes = normalizer.canonical(candidate, contexts[1], owned=True, applied=applied[1])
     if p_bytes == c_bytes:
         return []
-    return diff_json(parse_json(p_bytes), parse_json(c_bytes), "/body")
+    return diff_json(parse_json(p_bytes), parse_json(c_bytes), "/body", known_unequal=True)
 
 
 def _streams(

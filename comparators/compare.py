@@ -26,12 +26,14 @@ from urllib.parse import parse_qsl
 
 from comparators.bodies import diff_bodies
 from comparators.canonical import NotJson, parse_json
-from comparators.error_shapes import classify, diff_shapes
+from comparators.error_shapes import ShapeInfo, classify, diff_shapes
+from comparators.fastpath import Attempt, fast_path_for
 from comparators.headers import diff_headers
 from comparators.intended import IntendedDivergences
 from comparators.message import HttpRequest, HttpResponse
 from comparators.noise import NoiseModel, route_key
 from comparators.normalize import NormalizeContext
+from comparators.normalizer import CompiledRule
 from comparators.profiles import Profile, RouteMatch
 from comparators.result import Diff, DiffKind, Verdict, VerdictKind
 
@@ -87,7 +89,17 @@ def response_diffs(
     if not diffs and symmetric and primary.body == candidate.body:
         # Same bytes, same masks on both sides: same shape, same normalized body. Only headers remain.
         return diff_headers(primary.headers, candidate.headers, extra_headers)
-    shapes = classify(primary), classify(candidate)
+    normalizer = profile.normalizer(match.rule)
+    attempt = None
+    if not diffs and _both_json(primary, candidate):
+        fast = fast_path_for(normalizer)
+        if fast is not None:
+            attempt = fast.attempt(primary.body, candidate.body, contexts)
+            if attempt.proven:
+                # Proven equal from the raw bytes (fastpath.py): same structure, so the same shape and the
+                # same normalized body. Only headers remain.
+                return diff_headers(primary.headers, candidate.headers, extra_headers)
+    shapes, applied = _shapes(primary, candidate, attempt)
     shape_diffs = diff_shapes(*shapes)
     if shape_diffs and shape_diffs[0].path == "/error/shape":
         return diffs + shape_diffs
@@ -95,15 +107,48 @@ def response_diffs(
     diffs += diff_headers(primary.headers, candidate.headers, extra_headers)
     rule = match.rule
     diffs += diff_bodies(
-        profile.normalizer(rule),
+        normalizer,
         primary,
         candidate,
         shapes,
         contexts,
         stream=rule.stream if rule is not None else None,
         stream_params=rule.stream_params if rule is not None else None,
+        applied=applied,
     )
     return diffs
+
+
+Applied = tuple[frozenset[CompiledRule], frozenset[CompiledRule]]
+_NONE_APPLIED: Applied = (frozenset(), frozenset())
+
+
+def _shapes(
+    primary: HttpResponse, candidate: HttpResponse, attempt: Attempt | None
+) -> tuple[tuple[ShapeInfo, ShapeInfo], Applied]:
+    """Both answers classified (parsed once). After a failed fast path, a side's premasked body (same
+    structure, its raw_exact rules already applied) is parsed in place of the body, and the exact path
+    skips those rules. Error shapes are classified from the bodies themselves: their messages are quoted
+    in differences as they were."""
+    if attempt is not None and (attempt.primary or attempt.candidate):
+        sides = [
+            (classify(response.model_copy(update={"body": handed.body})), handed.applied)
+            if handed is not None
+            else (classify(response), frozenset[CompiledRule]())
+            for response, handed in ((primary, attempt.primary), (candidate, attempt.candidate))
+        ]
+        if all(shape.json and not shape.is_error for shape, _ in sides):
+            return (sides[0][0], sides[1][0]), (sides[0][1], sides[1][1])
+    return (classify(primary), classify(candidate)), _NONE_APPLIED
+
+
+def _both_json(primary: HttpResponse, candidate: HttpResponse) -> bool:
+    """Both bodies are ones ``classify`` parses as JSON: not empty, and the same JSON content type."""
+    if not (primary.body and candidate.body):
+        return False
+    content_type = primary.content_type
+    json_typed = content_type == "application/json" or content_type.endswith("+json") or not content_type
+    return json_typed and candidate.content_type == content_type
 
 
 def compare_exchange(

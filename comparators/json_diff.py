@@ -22,7 +22,7 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from comparators.canonical import canonical_bytes
+from comparators.canonical import canonical_bytes, canonical_each
 from comparators.paths import join_pointer
 from comparators.result import Diff, DiffKind
 from comparators.tokens import collapse_uuid_refs, token_family
@@ -33,9 +33,13 @@ __all__ = ["diff_json", "json_type"]
 _ALIGN_OPTIONS: dict[str, Any] = {"view": "tree", "ignore_order": False, "verbose_level": 2}
 
 
-def diff_json(primary: Any, candidate: Any, root: str = "") -> list[Diff]:
-    """Differences between two JSON values, with JSON Pointer paths under ``root`` (e.g. ``/body``)."""
-    if canonical_bytes(primary) == canonical_bytes(candidate):
+def diff_json(primary: Any, candidate: Any, root: str = "", *, known_unequal: bool = False) -> list[Diff]:
+    """Differences between two JSON values, with JSON Pointer paths under ``root`` (e.g. ``/body``).
+    ``known_unequal``: the caller already found their canonical forms different (spares serializing both
+    once more; containers that turn out equal still give no difference)."""
+    if known_unequal and isinstance(primary, (dict, list)) and type(primary) is type(candidate):
+        pass
+    elif _same(primary, candidate) if known_unequal else canonical_bytes(primary) == canonical_bytes(candidate):
         return []
     found: list[Diff] = []
     _diff(primary, candidate, root, found)
@@ -82,13 +86,17 @@ def _objects(primary: dict[str, Any], candidate: dict[str, Any], path: str, foun
             found.append(Diff(path=where, kind=DiffKind.MISSING, primary=primary[key]))
         elif key not in primary:
             found.append(Diff(path=where, kind=DiffKind.EXTRA, candidate=candidate[key]))
+        elif isinstance(primary[key], list) and isinstance(candidate[key], list):
+            # _arrays serializes every element anyway, and equal lists give nothing there: serializing the
+            # whole list first would only do that work twice (the data list of a 200-task answer: 0.2 ms).
+            _arrays(primary[key], candidate[key], where, found)
         elif not _same(primary[key], candidate[key]):
             _diff(primary[key], candidate[key], where, found)
 
 
 def _arrays(primary: list[Any], candidate: list[Any], path: str, found: list[Diff]) -> None:
-    raw_p = [canonical_bytes(item) for item in primary]
-    raw_c = [canonical_bytes(item) for item in candidate]
+    raw_p = canonical_each(primary)
+    raw_c = canonical_each(candidate)
     if len(primary) == len(candidate):
         changed = [i for i, (a, b) in enumerate(zip(raw_p, raw_c, strict=True)) if a != b]
         if len(changed) == 1:  # one element changed: it cannot be a reordering, nothing to align

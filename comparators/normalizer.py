@@ -12,7 +12,7 @@ the tree kernels, serializes canonically once, then runs the byte kernels.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from comparators.canonical import canonical_bytes, copy_json, parse_json
 from comparators.paths import PathPattern
+from comparators.tokens import UUID_TEXT
 
 __all__ = [
     "RULES",
@@ -47,12 +48,14 @@ class NormalizeContext:
     ``prefixes``: token name → absolute path on this side (``{"WORK": "/tmp/w1", "HOME": "/tmp/h1"}``);
     ``id_map``: candidate id → primary id (given on the candidate side only); ``known_ids``: primary ids
     correlated on both sides, kept literal by ``mask_uuid`` so a wrong reference is a real finding.
+    ``raw_safe``: the prefixes may be masked in unparsed bytes (``comparators.fastpath``).
     """
 
     prefixes: Mapping[str, str | Sequence[str]] = field(default_factory=dict)
     id_map: Mapping[str, str] = field(default_factory=dict)
     known_ids: frozenset[str] = frozenset()
     prefix_patterns: tuple[PrefixPattern, ...] = field(init=False, repr=False, compare=False)
+    raw_safe: bool = field(init=False, repr=False, compare=False)
     id_map_bytes: dict[bytes, bytes] = field(init=False, repr=False, compare=False)
     known_ids_bytes: frozenset[bytes] = field(init=False, repr=False, compare=False)
 
@@ -70,6 +73,7 @@ class NormalizeContext:
         pairs = frozenset((name, path) for name, paths in cleaned.items() for path in paths)
         # Byte forms, computed once per context: the masks run on canonical JSON bytes.
         object.__setattr__(self, "prefix_patterns", _prefix_patterns(pairs))
+        object.__setattr__(self, "raw_safe", _raw_safe(pairs))
         object.__setattr__(self, "id_map_bytes", {k.encode(): v.encode() for k, v in self.id_map.items()})
         object.__setattr__(self, "known_ids_bytes", frozenset(value.encode() for value in self.known_ids))
 
@@ -108,6 +112,17 @@ def _prefix_patterns(pairs: frozenset[tuple[str, str]]) -> tuple[PrefixPattern, 
     return tuple(found)
 
 
+# What a prefix path must not hold for its mask to run on unparsed response bytes (comparators.fastpath):
+# JSON escapes or control characters, a UUID (id_map runs after the mask there), 19 digits in a row (which
+# would let the two sides be parsed by different parsers, see canonical.py).
+_UNSAFE_IN_PATH = re.compile(r'["\\\x00-\x1f\x7f]|[0-9]{19}')
+
+
+@lru_cache(maxsize=256)
+def _raw_safe(pairs: frozenset[tuple[str, str]]) -> bool:
+    return not any(_UNSAFE_IN_PATH.search(path) or UUID_TEXT.search(path) for _, path in pairs)
+
+
 @dataclass(frozen=True)
 class PrefixPattern:
     name: str
@@ -144,12 +159,30 @@ TreeKernel = Callable[[Any, Run], Any]
 RawKernel = Callable[[bytes, Run, bool], bytes]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: one compiled rule of one route
 class CompiledRule:
+    """``fast_path``: the rule may run in ``comparators.fastpath`` (on the raw bytes of a response, before
+    any parse). A byte kernel qualifies when each of its matches lies inside the content of one JSON string,
+    is decided by that content alone (or, for a whole member value, by the member's name too), and is
+    replaced by a token free of quotes and backslashes that contains ``<``; a tree kernel when it selects
+    what it changes by the document's structure only (paths), never by values. ``id_map`` and ``mask_uuid``
+    are the fast path's own business (it does their work on the UUIDs it splits out)."""
+
     name: str
     phase: int
     tree: TreeKernel | None = None
     raw: RawKernel | None = None
+    fast_path: bool = False
+    raw_fast: RawKernel | None = None  # the byte kernel's form for the fast path, when it must differ
+    masks_keys: bool = True  # False: the byte kernel only ever replaces member values, never object keys
+    # True: every match of one kind has the same length and the same token (a SHA is 40 digits), so two
+    # documents that end up equal changed length alike here (the fast path compares lengths before it)
+    fixed_lengths: bool = False
+    # True: the byte kernel finds in unparsed JSON exactly what it finds in the canonical form (when no key
+    # is spelled with a \u escape) and commutes with every rule a fast-path route may have (fast_path);
+    # comparators.fastpath applies it first and the exact path takes the result over instead of doing the
+    # work again.
+    raw_exact: bool = False
 
 
 class Params(BaseModel):
@@ -230,13 +263,22 @@ class Normalizer:
 
     def __init__(self, rules: Sequence[RuleRef]) -> None:
         compiled = sorted((ref.compile() for ref in rules), key=lambda rule: rule.phase)
+        self.rules = tuple(compiled)
         self.rule_names = tuple(rule.name for rule in compiled)
         self._tree = [rule for rule in compiled if rule.tree is not None]
         self._raw = [rule for rule in compiled if rule.raw is not None]
 
-    def canonical(self, doc: Any, ctx: NormalizeContext | None = None, *, owned: bool = False) -> bytes:
+    def canonical(
+        self,
+        doc: Any,
+        ctx: NormalizeContext | None = None,
+        *,
+        owned: bool = False,
+        applied: Collection[CompiledRule] = (),
+    ) -> bytes:
         """Canonical bytes of the normalized document. With ``owned=True`` the tree rules may modify
-        ``doc`` in place (for a value the caller just parsed and will not reuse)."""
+        ``doc`` in place (for a value the caller just parsed and will not reuse). ``applied``: byte rules
+        (``raw_exact`` ones) already applied to the document before it was parsed."""
         run = Run(ctx or NormalizeContext(), self._raw)
         if self._tree and not owned:
             doc = copy_json(doc)
@@ -246,7 +288,8 @@ class Normalizer:
         data = canonical_bytes(doc)
         for rule in self._raw:
             assert rule.raw is not None
-            data = rule.raw(data, run, True)
+            if rule not in applied:
+                data = rule.raw(data, run, True)
         return data
 
     def normalize(self, doc: Any, ctx: NormalizeContext | None = None, *, owned: bool = False) -> Any:

@@ -19,8 +19,8 @@ from typing import Any
 
 import jsonpatch
 import jsonpointer
-import orjson
 
+from comparators.canonical import NotJson, parse_json
 from comparators.sse import SseEvent, parse_sse
 
 __all__ = [
@@ -95,8 +95,8 @@ def _short(value: Any, limit: int = 200) -> str:
 def patch_ops(event: SseEvent, index: int, problems: list[ReplayProblem]) -> list[Any]:
     """The ops of one ``json_patch`` event, or [] with a problem recorded when its data is not a JSON list."""
     try:
-        ops = orjson.loads(event.data)
-    except orjson.JSONDecodeError as error:
+        ops = parse_json(event.data)  # lossless beyond 64-bit integers, like every other body we read
+    except NotJson as error:
         problems.append(
             ReplayProblem(event_location(index), f"json_patch data is not JSON ({error})", _short(event.data))
         )

@@ -129,6 +129,7 @@ class ShadowSettings(BaseSettings):
     profile: str = "vibe-kanban-0.0.71"
     store: Path | None = None
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    metrics_host: str = "127.0.0.1"  # loopback unless a scraper elsewhere needs it (compose: 0.0.0.0)
     sample: float = Field(default=100.0, ge=0, le=100)  # percent of reads shadowed; writes always are
     filter: str | None = None  # a mitmproxy flow filter expression (compiled by the addon)
 

@@ -77,7 +77,9 @@ def build_pipeline(
     profile = _load_profile(settings)
     context = CompareContext(primary_prefixes=settings.primary_prefixes, candidate_prefixes=settings.candidate_prefixes)
     if metrics is None and settings.metrics_port is not None:
-        metrics = process_metrics(settings.metrics_port, groups={route.group for route in profile.routes})
+        metrics = process_metrics(
+            settings.metrics_port, groups={route.group for route in profile.routes}, host=settings.metrics_host
+        )
     client = CandidateClient(
         settings.candidate,
         timeout=settings.candidate_timeout,
@@ -118,7 +120,7 @@ def open_store(settings: ShadowSettings) -> Store | None:
     return store
 
 
-def process_metrics(port: int, *, groups: set[str] | None = None) -> MetricsSink:
+def process_metrics(port: int, *, groups: set[str] | None = None, host: str = "127.0.0.1") -> MetricsSink:
     """The process's one ``Metrics`` on prometheus' default registry (built once: registering the same
     metric names twice fails), served on ``port``."""
     global _metrics
@@ -129,6 +131,6 @@ def process_metrics(port: int, *, groups: set[str] | None = None) -> MetricsSink
     if _metrics is None:
         _metrics = Metrics(REGISTRY, groups=groups)
     if port not in _served_ports:
-        serve(port, REGISTRY)
+        serve(port, REGISTRY, host=host)
         _served_ports.add(port)
     return _metrics

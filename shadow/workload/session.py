@@ -88,6 +88,10 @@ class Session:
             base_url=self.base_url,
             transport=RecordingTransport(self.recorder, self.transport),
             timeout=self.timeout,
+            # A fresh connection per request: the server closes a kept-alive connection after answering a
+            # request whose body it did not read (e.g. a 404 from a model loader), and a request reusing it
+            # at that moment fails with "Server disconnected" (seen under load). Loopback makes this cheap.
+            limits=httpx.Limits(max_keepalive_connections=0),
             # identity: the recorded body must be the bytes on the wire, whatever the backend would compress
             headers={"accept-encoding": "identity", "user-agent": "vk-parity-workload/1"},
             event_hooks={"request": [self._label_unlabelled]},

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from comparators.canonical import NotJson, canonical_bytes, copy_json, parse_json
+from comparators.canonical import NotJson, canonical_bytes, canonical_each, copy_json, parse_json
 
 
 def test_key_order_and_whitespace_do_not_matter() -> None:
@@ -40,3 +40,9 @@ def test_copy_is_deep_and_equal() -> None:
     assert copied == original
     copied["a"][0]["b"] = 2
     assert original["a"][0]["b"] == 1
+
+
+def test_each_value_is_serialized_as_canonical_bytes_would() -> None:
+    values = [{"b": 1, "a": [2.5, None]}, "x", 2**70, True]
+    assert canonical_each(values) == [canonical_bytes(value) for value in values]
+    assert canonical_each(iter([1, 2])) == [b"1", b"2"]

@@ -1,14 +1,25 @@
 from __future__ import annotations
 
 import copy
+import re
 import uuid
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from comparators.normalize import RULES, NormalizeContext, Normalizer, RuleRef, apply_rule, normalize
+from comparators.normalize import (
+    RULES,
+    TS_PLAIN,
+    NormalizeContext,
+    Normalizer,
+    RuleRef,
+    apply_rule,
+    normalize,
+    number_uuids,
+)
 from comparators.profiles import load_profile
+from comparators.timestamps import mask_timestamp_bytes
 
 U1, U2, U3 = (str(uuid.UUID(int=n, version=4)) for n in (1, 2, 3))
 SHA = "9fceb02d0ae598e95dc970b74767f19372d61af8"
@@ -258,3 +269,64 @@ def test_every_shipped_route_normalizes_arbitrary_json(doc: Any) -> None:
     for route in (None, *profile.routes):
         once = profile.normalizer(route).normalize(doc, CTX)
         assert profile.normalizer(route).normalize(once, CTX) == once
+
+
+_digits = st.integers(0, 99).map(lambda n: f"{n:02d}")
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    year=st.sampled_from(["0000", "0001", "1999", "2024", "2026", "9999"]),
+    month=_digits,
+    day=_digits,
+    clock=st.tuples(_digits, _digits, _digits),
+    fraction=st.sampled_from(["", ".5", ".51", ".517", ".5171", ".517123", ".517123456", ".5171234567"]),
+    zone=st.sampled_from(["Z", "z", "+00:00"]),
+)
+def test_the_plain_timestamp_regex_is_exactly_what_the_mask_turns_into_ts(
+    year: str, month: str, day: str, clock: tuple[str, str, str], fraction: str, zone: str
+) -> None:
+    value = f"{year}-{month}-{day}T{':'.join(clock)}{fraction}{zone}".encode()
+    if re.fullmatch(TS_PLAIN, value):
+        assert mask_timestamp_bytes(value) == b"<ts>"
+    # The other way round only 29 February (leap years) is left to the per-value path.
+    elif mask_timestamp_bytes(value) == b"<ts>":
+        assert (month, day) == ("02", "29"), value
+
+
+def test_number_uuids_keeps_known_ids_and_numbers_the_rest_by_first_appearance() -> None:
+    a, b, k = (value.encode() for value in (U1, U2, U3))
+    assert number_uuids([a, b, a, k], frozenset({k})) == [b"<uuid:1>", b"<uuid:2>", b"<uuid:1>", k]
+    assert number_uuids([b, a, b]) == [b"<uuid:1>", b"<uuid:2>", b"<uuid:1>"]
+    assert number_uuids([]) == []
+
+
+def test_rules_say_whether_the_fast_path_may_run_them() -> None:
+    def compiled(ref: dict[str, Any]) -> Any:
+        return RuleRef.model_validate(ref).compile()
+
+    assert compiled({"rule": "ignore", "paths": ["/a"]}).fast_path
+    assert compiled({"rule": "mask_value", "paths": ["/a"]}).fast_path
+    assert compiled({"rule": "mask_path_prefix"}).fast_path
+    assert compiled({"rule": "mask_regex", "patterns": ["sha40"]}).fast_path
+    assert not compiled(
+        {"rule": "mask_regex", "patterns": ["sha40"], "custom": [{"regex": "a", "replacement": "b"}]}
+    ).fast_path
+    assert not compiled({"rule": "parse_json_string", "paths": ["/a"]}).fast_path
+    assert not compiled({"rule": "sort_array", "paths": ["/a"], "keys": ["k"]}).fast_path
+    members = compiled({"rule": "mask_timestamp", "paths": ["/**/created_at"]})
+    assert members.fast_path and not members.masks_keys  # member values only
+    anywhere = compiled({"rule": "mask_timestamp"})
+    assert anywhere.fast_path and anywhere.masks_keys  # any string, keys included
+    assert not compiled({"rule": "mask_timestamp", "paths": ["/data/created_at"]}).fast_path  # a tree kernel
+
+
+def test_timestamps_are_masked_the_same_with_and_without_the_plain_shortcut() -> None:
+    stamps = ["2026-11-26T07:12:12.517Z", "2026-04-30T00:00:00Z", "2028-02-29T07:12:12Z", "2026-11-26T07:12:12+00:00"]
+    doc = {"data": [{"created_at": s, "updated_at": "2026-11-26T07:12:12.5Z"} for s in stamps]}
+    assert apply_rule("mask_timestamp", doc, paths=["/**/created_at", "/**/updated_at"]) == {
+        "data": [
+            {"created_at": token, "updated_at": "<ts:rfc3339>"} for token in ("<ts>", "<ts>", "<ts>", "<ts:rfc3339>")
+        ]
+    }
+    assert apply_rule("mask_timestamp", {"a": stamps[:3]}) == {"a": ["<ts>"] * 3}

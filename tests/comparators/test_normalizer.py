@@ -89,3 +89,16 @@ def test_flat_and_nested_reference_forms_are_equal() -> None:
     flat = RuleRef.model_validate({"rule": "ignore", "paths": ["/a"]})
     assert flat == RuleRef.model_validate({"rule": "ignore", "params": {"paths": ["/a"]}})
     assert RuleRef.model_validate("mask_uuid") == RuleRef(rule="mask_uuid")
+
+
+def test_contexts_say_whether_their_prefixes_may_be_masked_in_unparsed_bytes() -> None:
+    assert NormalizeContext(prefixes={"WORK": "/tmp/work-a", "HOME": "/home/ü"}).raw_safe
+    assert not NormalizeContext(prefixes={"WORK": '/tmp/a"b'}).raw_safe  # would be escaped in JSON
+    assert not NormalizeContext(prefixes={"WORK": "/tmp/a\\b"}).raw_safe
+    assert not NormalizeContext(prefixes={"WORK": f"/tmp/{U1}"}).raw_safe  # id_map could rewrite it
+    assert not NormalizeContext(prefixes={"WORK": "/tmp/1234567890123456789"}).raw_safe
+
+
+def test_the_compiled_rules_are_kept_in_phase_order() -> None:
+    normalizer = Normalizer([RuleRef.model_validate(r) for r in LISTED])
+    assert tuple(rule.name for rule in normalizer.rules) == normalizer.rule_names

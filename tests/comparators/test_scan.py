@@ -63,3 +63,58 @@ def test_string_values_match_whole_strings_anywhere() -> None:
     data = b'{"12":"34","a":["56","x7"],"b":"8 9"}'
     assert values.replace(data, lambda v: b"#") == b'{"#":"#","a":["#","x7"],"b":"8 9"}'
     assert values.replace(b'"42"', lambda v: b"#") == b'"#"'
+
+
+def test_uuid_pieces_are_the_same_through_the_c_level_fixups() -> None:
+    a, b = str(uuid.uuid4()), str(uuid.uuid4()).upper()
+    data = f'["{a}","x{b}","{a}-"," {b} "]'.encode()
+    assert split_uuids(data) == [
+        b'["',
+        a.encode(),
+        b'","x',
+        b.encode(),
+        b'","' + a.encode() + b'-"," ',
+        b.encode(),
+        b' "]',
+    ]
+
+
+def test_hex_runs_with_many_digits_in_a_row_can_be_left_alone() -> None:
+    number_like = "1" * 38 + "e1"  # in unparsed JSON this may be a number, not a string
+    mostly_digits = "a" + "1" * 39
+    data = f'{{"n":{number_like},"s":"{SHA}","m":"{mostly_digits}"}}'.encode()
+    assert (
+        replace_hex_runs(data, 40, b"<sha>", max_digit_run=18)
+        == f'{{"n":{number_like},"s":"<sha>","m":"{mostly_digits}"}}'.encode()
+    )
+    assert replace_hex_runs(data, 40, b"<sha>") == b'{"n":<sha>,"s":"<sha>","m":"<sha>"}'
+
+
+def test_plain_values_are_replaced_all_at_once_and_the_rest_one_by_one() -> None:
+    seen: list[bytes] = []
+
+    def mark(value: bytes) -> bytes:
+        seen.append(value)
+        return b"<" + value + b">" if value.isdigit() else value
+
+    members = MemberStrings(["n", "m"], plain=(rb"[0-9]+", b"<#>"))
+    assert members.replace(b'{"n":"12","m":"34","x":"56"}', mark) == b'{"n":"<#>","m":"<#>","x":"56"}'
+    assert seen == []  # every value was plain: no call
+    assert members.replace(b'{"n":"12","m":"ab"}', mark) == b'{"n":"<12>","m":"ab"}'
+    assert seen == [b"12", b"ab"]  # one value was not: every value goes through the function
+    assert members.replace(b'{"x":"1"}', mark) == b'{"x":"1"}'
+    values = StringValues(rb"[0-9a-z]+", plain=(rb"[0-9]+", b"<#>"))
+    assert values.replace(b'{"12":["34","5"]}', mark) == b'{"<#>":["<#>","<#>"]}'
+    assert values.replace(b'["12","ab"]', mark) == b'["<12>","ab"]'
+    assert values.replace(b'"12"', mark) == b'"<12>"'
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["12", "7", "x1", "", "99"]), max_size=6))
+def test_plain_replacement_agrees_with_the_function_alone(texts: list[str]) -> None:
+    def mask(value: bytes) -> bytes:
+        return b"<#>" if value.isdigit() else value
+
+    data = json.dumps({f"k{i}": {"n": text} for i, text in enumerate(texts)}, separators=(",", ":")).encode()
+    plain = MemberStrings(["n"], plain=(rb"[0-9]+", b"<#>"))
+    assert plain.replace(data, mask) == MemberStrings(["n"]).replace(data, mask)
