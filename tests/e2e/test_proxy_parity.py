@@ -230,6 +230,8 @@ KNOWN_CAUSES = {
     "the candidate is asked later, by the shadow's lag; sometimes a second boundary lies between",
     "GET /api/events": "the feed's own races (phantom deletes, late reads: NOISE 2-3) that the comparator does not "
     "absorb entirely",
+    "POST /api/task-attempts/{id}/rebase": "the reference's own race: the commit after the follow-up's cleanup script "
+    "can land after its process reads as completed, so one side still finds uncommitted changes (cleanup.log)",
 }
 
 
