@@ -83,15 +83,14 @@ def run_demo(
     console: Console | None = None,
 ) -> ProxyDemo | BaselineDemo:
     """Run the demo in ``mode``; see the module docstring."""
+    if mode not in MODES:
+        raise ValueError(f"unknown demo mode {mode!r} (known: {', '.join(MODES)})")
     console = console or Console()
     directory = out / f"demo-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
     directory.mkdir(parents=True, exist_ok=True)
+    run = _run_proxy_demo if mode == "proxy" else _run_baseline_demo
     with _terminate_as_interrupt():
-        if mode == "proxy":
-            return _run_proxy_demo(directory, tuple(families), profile, poll_timeout, console)
-        if mode == "two-primaries":
-            return _run_baseline_demo(directory, tuple(families), profile, poll_timeout, console)
-    raise ValueError(f"unknown demo mode {mode!r} (known: {', '.join(MODES)})")
+        return run(directory, tuple(families), profile, poll_timeout, console)
 
 
 def proxy_settings(

@@ -165,3 +165,9 @@ def test_an_interrupted_demo_stops_everything(tmp_path: Path, sig: signal.Signal
         assert session_members(pid) == [], (pid, output)
     [directory] = tmp_path.iterdir()
     assert (directory / "client.har").exists()  # what ran is kept
+
+
+def test_an_unknown_mode_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown demo mode 'three'"):
+        run_demo(tmp_path, mode="three")  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
