@@ -1,5 +1,5 @@
 """The system against itself: the workflow recorded against two fresh real vibe-kanban 0.0.71 instances at
-once (``run_demo``), then compared. Whatever differs after normalization is the noise floor of the
+once (``run_demo(mode="two-primaries")``), then compared. Whatever differs after normalization is the noise floor of the
 reference; it must stay under 2 % of the exchanges, and every remaining difference is printed with its
 cause."""
 
@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from shadow.demo import DemoResult, run_demo
+from shadow.demo import BaselineDemo as DemoResult
+from shadow.demo import run_demo
 from shadow.offline import PairedVerdict
 
 pytestmark = pytest.mark.e2e
@@ -32,8 +33,11 @@ KNOWN_CAUSES = {
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
     output = io.StringIO()
-    result = run_demo(tmp_path_factory.mktemp("e2e-two-primaries"), console=Console(file=output, width=200))
+    result = run_demo(
+        tmp_path_factory.mktemp("e2e-two-primaries"), mode="two-primaries", console=Console(file=output, width=200)
+    )
     print(output.getvalue())
+    assert isinstance(result, DemoResult)
     return result
 
 
