@@ -18,7 +18,7 @@ __all__ = ["PrimaryHistory"]
 
 
 class PrimaryHistory:
-    def __init__(self, *, max_keys: int = 1024, per_key: int = 16) -> None:
+    def __init__(self, *, max_keys: int = 256, per_key: int = 8) -> None:
         self._max_keys = max_keys
         self._per_key = per_key
         self._answers: OrderedDict[tuple[str, str, str], deque[Exchange]] = OrderedDict()
