@@ -54,5 +54,6 @@ def test_a_proxy_that_dies_at_start_is_reported_with_its_log(tmp_path: Path) -> 
         taken.listen()
         port = taken.getsockname()[1]
         with pytest.raises(ProxyError, match="exited") as failure:
-            start_proxy("http://127.0.0.1:9", "http://127.0.0.1:9", tmp_path, listen_port=port)
+            # A port that accepts connections and never answers is not a proxy that serves.
+            start_proxy("http://127.0.0.1:9", "http://127.0.0.1:9", tmp_path, listen_port=port).stop()
     assert str(port) in str(failure.value)
