@@ -157,14 +157,16 @@ class Profile(BaseModel):
         return self
 
     def match(self, method: str, path: str) -> RouteMatch:
-        found = self._router.lookup(method, path)
+        found = self._router.find(method, path)
         if found is None:
             # The primary's GET-only SPA fallback: other methods on unknown paths are 405.
             allowed = method.upper() in ("GET", "HEAD")
             template = fallback_template(path, self._router.vocabulary)
             return RouteMatch(template, UNKNOWN_GROUP, None, {}, allowed)
-        group = found.value.group if found.value else self._group_of(found.template.text)
-        return RouteMatch(found.template.text, group, found.value, dict(found.params), found.method_allowed)
+        known, rule, params = found
+        if rule is None:
+            return RouteMatch(known.text, self._group_of(known.text), None, params, False)
+        return RouteMatch(known.text, rule.group, rule, params, True)
 
     def _group_of(self, template: str) -> str:
         return next(route.group for route in self.routes if route.template == template)
