@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from comparators.canonical import NotJson, parse_json
 from comparators.intended import IntendedDivergences, IntendedError, load_intended, parse_intended
@@ -145,11 +145,19 @@ class Profile(BaseModel):
     defaults: ProfileDefaults = ProfileDefaults()
     routes: tuple[RouteRule, ...]
     intended: IntendedDivergences = IntendedDivergences()
-    _router: Router[RouteRule] = PrivateAttr()
-    _normalizers: dict[str, Normalizer] = PrivateAttr(default_factory=dict)
+
+    # Cached properties, not pydantic private attributes: these are read on every exchange, and a private
+    # attribute costs a __getattr__ call (1 µs) where an instance-dict entry costs nothing.
+    @cached_property
+    def _router(self) -> Router[RouteRule]:
+        return Router((route.method, route.template, route) for route in self.routes)
+
+    @cached_property
+    def _normalizers(self) -> dict[str, Normalizer]:
+        return {}
 
     def model_post_init(self, context: object) -> None:
-        self._router = Router((route.method, route.template, route) for route in self.routes)
+        self._router  # noqa: B018 (compiled when the profile loads, not on its first exchange)
 
     @model_validator(mode="after")
     def _routes_compile(self) -> Profile:
