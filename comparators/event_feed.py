@@ -1,27 +1,33 @@
 """The ``GET /api/events`` change feed of one server, rebuilt into per-entity histories with its races counted.
 
 Each feed event adds ``{"db_op": insert|update|delete, "record": {"type": T, "data": ...}}`` at
-``/entries/<n>``. The server re-reads the row *after* the write, on another connection (CONTRACT §5.1,
-NOISE §2-3, CONTRACT-CORRECTIONS item 34), which makes the feed lossy in known ways. This module keeps every
-such trace as evidence instead of trusting the event list:
+``/entries/<n>``. The server re-reads the row *after* the write, on another task, and numbers the event when
+that read returns (CONTRACT §5.1, NOISE §2-3, CONTRACT-CORRECTIONS item 34), which makes the feed lossy and
+out of order in known ways. This module keeps every such trace as evidence instead of trusting the event list:
 
 * **entity** = record type + ``data.id`` (``TASK``, ``TASK_ATTEMPT``, ``EXECUTION_PROCESS``); its full records
-  in arrival order, consecutive identical records collapsed.
+  in the order of the states they show (``read_order``: a read that resumed late is put back where its
+  timestamps say it belongs, and counted as a reordered read), consecutive identical records collapsed.
 * **phantom insert**: ``db_op: insert`` with a ``DELETED_*`` record (``{rowid}``): the row was not readable
-  yet (a race) or the statement failed (deterministic). It is paired with the next entity of that type whose
-  first record arrives through a non-insert event (that entity's insert was the one lost); unpaired ones stay
-  counted per type.
+  yet (a race) or the statement failed (deterministic). It is paired with an entity of that type that has no
+  ``insert`` record of its own (that entity's insert was the one lost): first a phantom pushed before the
+  entity's first record (the latest such one), then, for a phantom whose read resumed late, any
+  one left. Unpaired ones stay counted per type.
 * **lost writes** of an entity: hook firings that showed no new state (a stale ``update`` re-reading the
   pre-write row, a late ``insert`` already showing what the next update shows, the phantom paired with it).
   They are the budget that may explain a state this side never showed.
-* **deletes** carry only a rowid. Rowids are bound to entities the way SQLite assigns them (a new row gets
-  the largest live rowid + 1, a paired phantom tells its rowid), which is exact for a feed read from a fresh
-  server and best effort otherwise; a delete whose rowid is not bound is counted per type. A delete followed
-  by a full record of the same entity was a phantom (failed statement, item 34): it is undone and counted.
+* **deletes** carry only a rowid. Which row held it follows from SQLite's rowid assignment replayed over
+  every order of the writes the feed allows (``rowids``): a delete bound to one entity ends its history
+  (``<deleted>``); one that more than one row may have held is *ambiguous* (its entities are marked
+  ``maybe_deleted``, no transition is invented); one bound to a row the feed never showed is *hidden*; one
+  naming a row shown again afterwards failed (CONTRACT-CORRECTIONS 34) and is *superseded*; one naming no row
+  is *unbound*. When the rowids cannot be modelled (a feed not read from a fresh server, or too many writes
+  to explore), every delete of that type is counted as unbound: the comparator then compares their numbers.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +35,8 @@ from typing import Any
 import orjson
 
 from comparators.patches import FINISHED, JSON_PATCH, ReplayProblem, event_location, patch_ops
+from comparators.read_order import order_reads, write_time
+from comparators.rowids import Delete, Phantom, Row, Target, solve
 from comparators.sse import SseEvent
 
 __all__ = ["DELETED", "DELETED_PREFIX", "EntityHistory", "EventFeed", "read_feed", "transition_value"]
@@ -45,10 +53,12 @@ class EntityHistory:
     first_db_op: str
     records: list[dict[str, Any]] = field(default_factory=list)  # distinct consecutive records
     hook_events: int = 0  # feed events attributed to this entity (full records, paired phantom, stale reads)
-    rowid: int | None = None
+    rowid: int | None = None  # as the feed tells it: the paired phantom's, or the delete's that bound it
     paired_phantom: bool = False
     deleted: bool = False
+    maybe_deleted: bool = False  # an ambiguous delete may have removed it (rowid reuse)
     superseded_deletes: int = 0
+    reordered_reads: int = 0
 
     @property
     def final(self) -> dict[str, Any]:
@@ -86,6 +96,9 @@ class EventFeed:
     stale_deleted_reads: Counter[str] = field(default_factory=Counter)  # update re-read a row already gone
     superseded_deletes: Counter[str] = field(default_factory=Counter)
     unbound_deletes: Counter[str] = field(default_factory=Counter)
+    ambiguous_deletes: Counter[str] = field(default_factory=Counter)
+    hidden_deletes: Counter[str] = field(default_factory=Counter)
+    reordered_reads: Counter[str] = field(default_factory=Counter)
     problems: list[ReplayProblem] = field(default_factory=list)
     events: int = 0
     records: int = 0
@@ -98,12 +111,35 @@ class EventFeed:
         return list(dict.fromkeys(entity.type for entity in self.entities.values()))
 
 
+class _Reads:
+    """One entity's full records as the feed numbered them: their positions, which were inserts, the records.
+    Positions and flags are kept in untracked containers (an array, a string): a feed has many records, and
+    every tracked container makes the garbage collector's passes over the parsed feed longer."""
+
+    __slots__ = ("at", "inserts", "records")
+
+    def __init__(self) -> None:
+        self.at = array("q")
+        self.inserts = ""  # "i" for an insert, "-" for anything else, one per record
+        self.records: list[dict[str, Any]] = []
+
+    def insert_at(self) -> int | None:
+        found = self.inserts.find("i")
+        return None if found < 0 else self.at[found]
+
+    def db_ops(self) -> list[str]:
+        return ["insert" if flag == "i" else "update" for flag in self.inserts]
+
+
 class _FeedReader:
     def __init__(self) -> None:
         self.feed = EventFeed()
-        self._pending_phantoms: dict[str, list[int | None]] = {}
-        self._by_rowid: dict[str, dict[int, EntityHistory]] = {}
-        self._max_rowid: dict[str, int] = {}
+        self._reads: dict[tuple[str, str], _Reads] = {}
+        self._paired: dict[tuple[str, str], Phantom] = {}
+        # DELETED_* records by type, as (position, rowid): insert (phantoms), delete, update (the re-read found
+        # the row gone).
+        self._deleted: dict[str, dict[str, list[tuple[int, int]]]] = {"insert": {}, "delete": {}, "update": {}}
+        self._bound: dict[Delete, frozenset[Target]] = {}
         self._per_type: Counter[str] = Counter()
 
     def read(self, events: list[SseEvent]) -> EventFeed:
@@ -114,10 +150,18 @@ class _FeedReader:
             elif event.event == JSON_PATCH:
                 for op in patch_ops(event, index, self.feed.problems):
                     self._op(index, op)
-        for record_type, rowids in self._pending_phantoms.items():
-            if rowids:
-                self.feed.unpaired_phantoms[record_type] += len(rowids)
+        for key, reads in self._reads.items():
+            self._history(self.feed.entities[key], reads)
+        for record_type in dict.fromkeys([*self._deleted["insert"], *(key[0] for key in self._reads)]):
+            self._pair(record_type)
+        for record_type, marks in self._deleted["delete"].items():
+            self._bind_deletes(record_type, [Delete(at, rowid) for at, rowid in marks])
+        for record_type, marks in self._deleted["update"].items():
+            self._attribute_stale_reads(record_type, marks)
         return self.feed
+
+    def _phantoms(self, record_type: str) -> list[Phantom]:
+        return [Phantom(at, rowid) for at, rowid in self._deleted["insert"].get(record_type, [])]
 
     def _problem(self, index: int, message: str, data: Any) -> None:
         text = data if isinstance(data, str) else orjson.dumps(data, default=repr).decode()
@@ -137,80 +181,129 @@ class _FeedReader:
         if not isinstance(record_type, str) or not isinstance(data, dict):
             self._problem(index, "feed record lacks type/data", record)
             return
+        position = self.feed.records
         self.feed.records += 1
         if record_type.startswith(DELETED_PREFIX):
-            self._deleted_record(index, db_op, record_type[len(DELETED_PREFIX) :], data)
+            self._deleted_record(index, position, db_op, record_type[len(DELETED_PREFIX) :], data)
         elif isinstance(data.get("id"), str):
-            self._full_record(db_op, record_type, record)
+            self._full_record(position, db_op, record_type, record)
         else:
             self._problem(index, "feed record has no string data.id", record)
 
-    def _full_record(self, db_op: str, record_type: str, record: dict[str, Any]) -> None:
+    def _full_record(self, position: int, db_op: str, record_type: str, record: dict[str, Any]) -> None:
         key = (record_type, record["data"]["id"])
-        entity = self.feed.entities.get(key)
-        if entity is None:
-            entity = self._new_entity(db_op, record_type, key[1])
-        elif entity.deleted:
-            # A full record after the delete: that delete did not happen (failed statement).
-            entity.deleted = False
-            entity.superseded_deletes += 1
-            self.feed.superseded_deletes[record_type] += 1
-            if entity.rowid is not None:
-                self._max_rowid[record_type] = max(self._max_rowid.get(record_type, 0), entity.rowid)
-        entity.hook_events += 1
-        if not entity.records or entity.records[-1] != record:
-            entity.records.append(record)
+        if key not in self.feed.entities:
+            entity = EntityHistory(record_type, key[1], self._per_type[record_type], db_op)
+            self._per_type[record_type] += 1
+            self.feed.entities[key] = entity
+            self._reads[key] = _Reads()
+        reads = self._reads[key]
+        reads.at.append(position)
+        reads.inserts += "i" if db_op == "insert" else "-"
+        reads.records.append(record)
         if db_op == "delete":  # not the server's shape (it sends DELETED_*), but unambiguous
-            entity.deleted = True
+            self.feed.entities[key].deleted = True
 
-    def _new_entity(self, db_op: str, record_type: str, entity_id: str) -> EntityHistory:
-        entity = EntityHistory(record_type, entity_id, self._per_type[record_type], db_op)
-        self._per_type[record_type] += 1
-        self.feed.entities[(record_type, entity_id)] = entity
-        pending = self._pending_phantoms.get(record_type)
-        if db_op != "insert" and pending:
-            # Its insert surfaced only as the oldest unpaired phantom of the type.
-            entity.paired_phantom = True
-            entity.hook_events += 1
-            entity.rowid = pending.pop(0)
-            self.feed.paired_phantoms[record_type] += 1
-            taken = self._by_rowid.get(record_type, {}).get(entity.rowid) if entity.rowid is not None else None
-            if taken is not None and not taken.deleted:
-                # A row inserted after the phantom was given its rowid; the phantom's row was committed
-                # first, so the later row really got the next one.
-                self._bind(taken, self._max_rowid.get(record_type, 0) + 1)
-        elif db_op == "insert":
-            entity.rowid = self._max_rowid.get(record_type, 0) + 1
-        if entity.rowid is not None:
-            self._bind(entity, entity.rowid)
-        return entity
-
-    def _bind(self, entity: EntityHistory, rowid: int) -> None:
-        entity.rowid = rowid
-        self._by_rowid.setdefault(entity.type, {})[rowid] = entity
-        self._max_rowid[entity.type] = max(self._max_rowid.get(entity.type, 0), rowid)
-
-    def _deleted_record(self, index: int, db_op: str, record_type: str, data: dict[str, Any]) -> None:
+    def _deleted_record(self, index: int, position: int, db_op: str, record_type: str, data: dict[str, Any]) -> None:
         rowid = data.get("rowid")
-        rowid = rowid if isinstance(rowid, int) and not isinstance(rowid, bool) else None
-        entity = self._by_rowid.get(record_type, {}).get(rowid) if rowid is not None else None
-        if db_op == "insert":
-            self._pending_phantoms.setdefault(record_type, []).append(rowid)
-        elif db_op == "update":
-            self.feed.stale_deleted_reads[record_type] += 1
-            if entity is not None:
-                entity.hook_events += 1
-        elif db_op == "delete":
-            if entity is None:
-                self.feed.unbound_deletes[record_type] += 1
-                return
-            entity.deleted = True
-            if rowid == self._max_rowid.get(record_type):
-                # SQLite hands out the largest *live* rowid + 1, so the next insert may reuse this one.
-                live = [e.rowid for e in self._by_rowid[record_type].values() if not e.deleted and e.rowid]
-                self._max_rowid[record_type] = max(live, default=0)
-        else:
+        if not isinstance(rowid, int) or isinstance(rowid, bool):
+            self._problem(index, "DELETED_* record has no integer rowid", data)
+            return
+        if db_op not in self._deleted:
             self._problem(index, f"unknown db_op {db_op!r}", data)
+            return
+        self._deleted[db_op].setdefault(record_type, []).append((position, rowid))
+
+    def _history(self, entity: EntityHistory, reads: _Reads) -> None:
+        if len(reads.records) == 1:  # most entities of a long feed: nothing to order
+            entity.records.append(reads.records[0])
+            entity.hook_events += 1
+            return
+        ordered, moved = order_reads(reads.db_ops(), reads.records)
+        for record in ordered:
+            if not entity.records or entity.records[-1] != record:
+                entity.records.append(record)
+        entity.hook_events += len(ordered)
+        if moved:
+            entity.reordered_reads = moved
+            self.feed.reordered_reads[entity.type] += moved
+
+    def _pair(self, record_type: str) -> None:
+        """Phantom inserts to the entities whose own insert they were (see the module docstring)."""
+        left = self._phantoms(record_type)
+        waiting = [
+            (key, reads) for key, reads in self._reads.items() if key[0] == record_type and reads.insert_at() is None
+        ]
+        for late in (False, True):
+            for key, reads in waiting:
+                if key in self._paired:
+                    continue
+                # The latest phantom before the entity's first record is the likeliest to be its insert (any
+                # works for the count); one numbered after it is a read that resumed late.
+                first = reads.at[0]
+                before = [p for p in left if p.at < first]
+                phantom = (left[0] if left else None) if late else (before[-1] if before else None)
+                if phantom is not None:
+                    left.remove(phantom)
+                    self._paired[key] = phantom
+                    entity = self.feed.entities[key]
+                    entity.paired_phantom, entity.rowid = True, phantom.rowid
+                    entity.hook_events += 1
+                    self.feed.paired_phantoms[record_type] += 1
+        if left:
+            self.feed.unpaired_phantoms[record_type] += len(left)
+
+    def _rows(self, record_type: str) -> list[Row]:
+        keyed = [(key, reads) for key, reads in self._reads.items() if key[0] == record_type]
+        created = [write_time({"created_at": reads.records[0]["data"].get("created_at")}) for _, reads in keyed]
+        rows = []
+        for (key, reads), when in zip(keyed, created, strict=True):
+            if all(c is not None for c in created) and when is not None:
+                order = (when.low, when.high)
+            else:  # no creation time: the feed order of the insert events
+                at = reads.insert_at()
+                phantom = self._paired.get(key)
+                at = at if at is not None else phantom.at if phantom else reads.at[0]
+                order = (at, at + 1)
+            rows.append(Row(key, order, reads.insert_at(), reads.at[0], tuple(reads.at)))
+        return rows
+
+    def _bind_deletes(self, record_type: str, deletes: list[Delete]) -> None:
+        solved = solve(self._rows(record_type), self._phantoms(record_type), deletes)
+        if solved is None:
+            self.feed.unbound_deletes[record_type] += len(deletes)
+            return
+        for delete, targets in zip(deletes, solved, strict=True):
+            (only,) = targets if len(targets) == 1 else (None,)
+            if only is None:
+                self.feed.ambiguous_deletes[record_type] += 1
+                for target in targets:
+                    if target.kind == "deleted":
+                        self.feed.entities[target.row].maybe_deleted = True  # type: ignore[index]
+            elif only.kind in ("deleted", "failed"):
+                entity = self.feed.entities[only.row]  # type: ignore[index]
+                entity.rowid = delete.rowid
+                if only.kind == "deleted":
+                    entity.deleted = True
+                else:
+                    entity.superseded_deletes += 1
+                    self.feed.superseded_deletes[record_type] += 1
+            else:
+                counter = self.feed.hidden_deletes if only.kind == "hidden" else self.feed.unbound_deletes
+                counter[record_type] += 1
+        self._bound.update(zip(deletes, solved, strict=True))
+
+    def _attribute_stale_reads(self, record_type: str, reads: list[tuple[int, int]]) -> None:
+        """An update that re-read a row already gone is a lost write of the row the last earlier delete of
+        that rowid removed, when that is known."""
+        deletes = self._deleted["delete"].get(record_type, [])
+        for read_at, rowid in reads:
+            self.feed.stale_deleted_reads[record_type] += 1
+            earlier = [Delete(at, r) for at, r in deletes if r == rowid and at < read_at]
+            bound = self._bound.get(earlier[-1], frozenset()) if earlier else frozenset()
+            (only,) = bound if len(bound) == 1 else (None,)
+            if only is not None and only.row is not None:
+                self.feed.entities[only.row].hook_events += 1  # type: ignore[index]
 
 
 def read_feed(events: list[SseEvent]) -> EventFeed:

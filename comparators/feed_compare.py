@@ -10,6 +10,8 @@ Not an event-by-event compare: the primary's own feed differs run to run (NOISE 
    (``DEFAULT_KEYS``): a task by its title, an attempt by its task, a process by its attempt and run reason.
    ``params["key"] = {TYPE: [field, ...]}`` overrides them per type (types are matched in that order, so a
    key may name a parent's id); a type with no key fields is matched by first-appearance order alone.
+   Entities left over pair when the keys of any of their records agree (a task renamed while one side lost
+   the reads that showed its first title).
    Matched entities get the token ``<TYPE/n>`` (n = the primary's ordinal), unmatched candidate ones
    ``<TYPE/candidate-n>``; ids of feed entities in the records' top-level ``data`` fields (where 0.0.71 keeps
    its references) are replaced by their tokens before ``normalize``, so references (a process's attempt)
@@ -27,11 +29,14 @@ Races are returned, never dropped: a Diff whose ``note`` starts with ``race:`` a
 differ called ``type`` or ``missing`` becomes ``stream_state`` and keeps that kind in its note). A
 difference is a race only when the side that lacks something shows evidence of having lost it:
 
-* a transition one side lacks, while that side lost writes to the entity (one lost write per state);
+* transitions one side lacks, while that side lost writes to the entity (each lost write hides one state,
+  and the repeat it leaves behind, see ``transitions``);
 * a final-state field whose value on a side that lost writes is one the other side's feed showed earlier
   for that field, or any final-state field when every transition difference of the pair was such a race;
+* a ``<deleted>`` one side lacks, while that side's delete of the entity's rowid is ambiguous (the rowid
+  may have been reused by another row, see ``rowids``);
 * a whole entity one side lacks, while that side has an unpaired phantom insert of that type;
-* a differing count of phantoms, superseded deletes or stale reads.
+* a differing count of phantoms, superseded, ambiguous or hidden deletes, reordered or stale reads.
 
 Everything else is reported as a plain difference.
 """
@@ -68,6 +73,10 @@ _COUNTER_NOTES = {
     "paired_phantoms": "phantom DELETED_{t} on insert, superseded by a later full record (NOISE §2)",
     "superseded_deletes": "delete of a {t} followed by a full record of it (failed statement; CONTRACT-CORRECTIONS 34)",
     "stale_deleted_reads": "update of a {t} re-read after the row was gone",
+    "ambiguous_deletes": "delete of a {t} rowid that more than one row may have held: rowids are reused and the "
+    "feed's order is not the write order",
+    "hidden_deletes": "delete of a {t} row whose insert surfaced only as a phantom",
+    "reordered_reads": "re-read of a {t} numbered after the re-read of a later state (read resumed late)",
 }
 
 
@@ -86,10 +95,15 @@ def _rewrite(record: dict[str, Any], tokens: Mapping[str, str]) -> dict[str, Any
     return {**record, "data": rewritten}
 
 
-def _match_key(entity: EntityHistory, fields: Sequence[str], tokens: Mapping[str, str]) -> Hashable:
-    data = entity.records[0].get("data", {})
+def _match_key(record: dict[str, Any], fields: Sequence[str], tokens: Mapping[str, str]) -> Hashable:
+    data = record.get("data", {})
     values = (data.get(name) for name in fields)
     return tuple(transition_value(tokens.get(v, v) if isinstance(v, str) else v) for v in values)
+
+
+def _match_keys(entity: EntityHistory, fields: Sequence[str], tokens: Mapping[str, str]) -> list[Hashable]:
+    """The match key of each of the entity's records, first record first."""
+    return list(dict.fromkeys(_match_key(record, fields, tokens) for record in entity.records))
 
 
 class _FeedComparison:
@@ -126,25 +140,41 @@ class _FeedComparison:
     def _match_type(self, record_type: str) -> None:
         # Entities with equal match keys pair up in first-appearance order; different keys never compete,
         # so a feed that shows one process before another (out-of-order re-reads) still pairs them right.
+        # Keys are computed before this type's own tokens exist, the same way on both sides.
         fields = self.keys.get(record_type, ())
         waiting: dict[Hashable, list[EntityHistory]] = {}
         for entity in self.c.of_type(record_type):
-            waiting.setdefault(_match_key(entity, fields, self.c_tokens), []).append(entity)
-        # Keys are computed before this type's own tokens exist, the same way on both sides.
-        keyed = [(entity, _match_key(entity, fields, self.p_tokens)) for entity in self.p.of_type(record_type)]
-        for entity, key in keyed:
-            partners = waiting.get(key)
+            waiting.setdefault(_match_key(entity.records[0], fields, self.c_tokens), []).append(entity)
+        unmatched: list[EntityHistory] = []
+        for entity, key in [(e, _match_key(e.records[0], fields, self.p_tokens)) for e in self.p.of_type(record_type)]:
             self.p_tokens[entity.id] = f"<{record_type}/{entity.ordinal}>"
+            partners = waiting.get(key)
             if partners:
-                partner = partners.pop(0)
-                self.c_tokens[partner.id] = self.p_tokens[entity.id]
-                self.pairs.append((entity, partner))
+                self._pair(entity, partners.pop(0))
             else:
+                unmatched.append(entity)
+        rest = sorted((e for es in waiting.values() for e in es), key=lambda entity: entity.ordinal)
+        # A key field that changed (a renamed task) leaves the first record of one side showing the new
+        # value when its earlier reads were lost: such entities still pair through any record's key. Every
+        # key is computed without this type's own tokens, on both sides.
+        untokened = {entity.id for entity in unmatched}
+        p_tokens = {k: v for k, v in self.p_tokens.items() if k not in untokened} if rest else self.p_tokens
+        c_keys = {c.id: set(_match_keys(c, fields, self.c_tokens)) for c in rest} if unmatched else {}
+        for entity in unmatched:
+            keys = set(_match_keys(entity, fields, p_tokens))
+            partner = next((c for c in rest if keys & c_keys[c.id]), None)
+            if partner is None:
                 self.p_only.append(entity)
-        for rest in waiting.values():
-            for entity in rest:
-                self.c_tokens[entity.id] = f"<{record_type}/candidate-{entity.ordinal}>"
-                self.c_only.append(entity)
+            else:
+                rest.remove(partner)
+                self._pair(entity, partner)
+        for entity in rest:
+            self.c_tokens[entity.id] = f"<{record_type}/candidate-{entity.ordinal}>"
+            self.c_only.append(entity)
+
+    def _pair(self, p: EntityHistory, c: EntityHistory) -> None:
+        self.c_tokens[c.id] = self.p_tokens[p.id]
+        self.pairs.append((p, c))
 
     def _state(self, record: dict[str, Any], tokens: Mapping[str, str]) -> Any:
         return self.normalize(_rewrite(record, tokens))
@@ -163,10 +193,15 @@ class _FeedComparison:
             stale = _StaleEvidence(self, p, c, p_final, c_final, base)
             self.diffs.extend(stale.classify(d, all_race) for d in state_diffs)
         for change in changes:
-            self.diffs.append(self._transition_diff(base, change, p_seq, c_seq))
+            # A delete of a reused rowid that may have removed this entity or another one: not shown either way.
+            lacking = c if change.kind == "missing" else p
+            ambiguous = change.value == DELETED and change.kind != "order" and lacking.maybe_deleted
+            self.diffs.append(self._transition_diff(base, change, p_seq, c_seq, ambiguous=ambiguous))
 
     @staticmethod
-    def _transition_diff(base: str, change: TransitionChange, p_seq: list[Any], c_seq: list[Any]) -> Diff:
+    def _transition_diff(
+        base: str, change: TransitionChange, p_seq: list[Any], c_seq: list[Any], *, ambiguous: bool
+    ) -> Diff:
         if change.kind == "order":
             return Diff(
                 path=f"{base}/transitions/{change.primary_index}",
@@ -177,12 +212,15 @@ class _FeedComparison:
             )
         missing = change.kind == "missing"
         lacking = "candidate" if missing else "primary"
+        note = f"{RACE}stale read: the {lacking} feed lost writes to this entity" if change.race else None
+        if ambiguous:
+            note = f"{RACE}ambiguous delete: the {lacking} feed's delete of this rowid may have removed another row"
         return Diff(
             path=f"{base}/transitions/{change.primary_index if missing else change.candidate_index}",
             kind=DiffKind.EVENT_MISSING if missing else DiffKind.EVENT_EXTRA,
             primary=change.value if missing else None,
             candidate=None if missing else change.value,
-            note=f"{RACE}stale read: the {lacking} feed lost writes to this entity" if change.race else None,
+            note=note,
         )
 
     def _unmatched(self) -> None:

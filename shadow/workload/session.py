@@ -88,6 +88,10 @@ class Session:
             base_url=self.base_url,
             transport=RecordingTransport(self.recorder, self.transport),
             timeout=self.timeout,
+            # A fresh connection per request: the server closes a kept-alive connection after answering a
+            # request whose body it did not read (e.g. a 404 from a model loader), and a request reusing it
+            # at that moment fails with "Server disconnected" (seen under load). Loopback makes this cheap.
+            limits=httpx.Limits(max_keepalive_connections=0),
             # identity: the recorded body must be the bytes on the wire, whatever the backend would compress
             headers={"accept-encoding": "identity", "user-agent": "vk-parity-workload/1"},
             event_hooks={"request": [self._label_unlabelled]},
@@ -203,15 +207,7 @@ class Session:
             kwargs["files"] = files
             # a fixed boundary keeps multipart bodies byte-identical across runs and backends
             all_headers.setdefault("content-type", f"multipart/form-data; boundary={MULTIPART_BOUNDARY}")
-        try:
-            response = self._client.request(method, path, **kwargs)
-        except httpx.RemoteProtocolError:
-            # The keep-alive race: the server closed a pooled connection just as we reused it (hyper closes
-            # after answering a request whose body it did not read). Like browsers, resend an idempotent
-            # request once on a fresh connection; never a write, which may have been applied.
-            if method not in ("GET", "HEAD"):
-                raise
-            response = self._client.request(method, path, **kwargs)
+        response = self._client.request(method, path, **kwargs)
         return Reply(request_id, response.status_code, response.headers, response.content, True, poll or 0)
 
     def _claim(self, request_id: str) -> None:

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
-from comparators.event_feed import DELETED, read_feed
-from comparators.sse import SseEvent
+from comparators.event_feed import DELETED, EventFeed, read_feed
+from comparators.sse import SseEvent, parse_sse
 
 
 class Feed:
@@ -154,3 +155,92 @@ def test_a_phantom_paired_late_takes_back_its_rowid() -> None:
     assert (setup.rowid, agent.rowid) == (1, 2)
     assert [e.id for e in feed.of_type("EXECUTION_PROCESS")] == ["agent", "setup"]  # first-appearance order
     assert agent.deleted and not setup.deleted
+
+
+# --- reads numbered late (CONTRACT §5.1: the event number is taken after the re-read returns) ----------
+
+CAPTURES = Path(__file__).parent / "sse_captures"
+
+
+def capture(case: str, side: str) -> EventFeed:
+    return read_feed(parse_sse((CAPTURES / case / f"{side}.sse").read_bytes()))
+
+
+def test_an_insert_numbered_after_its_update_is_recorded_as_it_came() -> None:
+    # events-late-insert (real, loaded machine): the setup process's insert was numbered after its update,
+    # and both reads showed it completed. One state, two hook firings: a lost write, no phantom.
+    feed = capture("events-late-insert", "primary")
+    (setup,) = [e for e in feed.of_type("EXECUTION_PROCESS") if e.final["data"]["run_reason"] == "setupscript"]
+    assert setup.first_db_op == "update" and not setup.paired_phantom
+    assert (setup.transitions("status"), setup.lost_writes) == (["completed"], 1)
+    assert not feed.unpaired_phantoms and not feed.reordered_reads
+
+
+def test_an_early_insert_read_numbered_late_goes_first() -> None:
+    # The same shape with the insert read before the completion (the read returned, the numbering waited).
+    created = "2026-11-26T09:22:31.402113906Z"
+    running = {**process("p1", "running"), "created_at": created, "completed_at": None}
+    completed = {**running, "status": "completed", "exit_code": 0, "completed_at": "2026-11-26T09:22:31.66Z"}
+    feed = read_feed(
+        Feed().add("update", "EXECUTION_PROCESS", completed).add("insert", "EXECUTION_PROCESS", running).events
+    )
+    entity = feed.entities[("EXECUTION_PROCESS", "p1")]
+    assert entity.transitions("status") == ["running", "completed"] and entity.lost_writes == 0
+    assert entity.reordered_reads == 1 and feed.reordered_reads == {"EXECUTION_PROCESS": 1}
+
+
+def test_a_phantom_numbered_after_the_entity_still_pairs() -> None:
+    feed = read_feed(
+        Feed()
+        .add("update", "EXECUTION_PROCESS", process("p1", "completed", 0))
+        .add("insert", "DELETED_EXECUTION_PROCESS", {"rowid": 1})
+        .events
+    )
+    entity = feed.entities[("EXECUTION_PROCESS", "p1")]
+    assert entity.paired_phantom and entity.lost_writes == 1
+    assert feed.paired_phantoms["EXECUTION_PROCESS"] == 1 and not feed.unpaired_phantoms
+
+
+# --- rowid reuse (tests/comparators/sse_captures/events-rowid-*, full workflow on two real instances) ----
+
+
+def test_a_delete_two_rows_may_have_taken_is_ambiguous_and_invents_nothing() -> None:
+    # Primary: "Started at once" was seen only through updates and two phantoms (rowids 3 and 4) came before
+    # it; the delete of rowid 4 removed it or the row never shown. Neither gets a "<deleted>".
+    feed = capture("events-rowid-ambiguous", "primary")
+    started = next(e for e in feed.of_type("TASK") if e.final["data"]["title"] == "Started at once")
+    assert started.maybe_deleted and not started.deleted and DELETED not in started.transitions("status")
+    assert feed.ambiguous_deletes == {"TASK": 1} and not feed.unbound_deletes
+    # Its cascade (the attempt and the process, one rowid each) is unambiguous.
+    attempts = [e for e in feed.of_type("TASK_ATTEMPT") if e.final["data"]["task_id"] == started.id]
+    assert [e.deleted for e in attempts] == [True]
+    # Candidate: the first task's insert was a phantom never followed (rowid 1); the last delete of the
+    # workflow (rowid 1, the cascade of its project) removed that hidden row, not the task holding rowid 2.
+    feed = capture("events-rowid-ambiguous", "candidate")
+    titles = {e.final["data"]["title"]: e for e in feed.of_type("TASK")}
+    assert "Doomed task" not in titles and titles["Started at once"].deleted
+    assert [title for title, e in titles.items() if e.deleted] == ["Started at once"]
+    assert feed.hidden_deletes == {"TASK": 1} and not feed.ambiguous_deletes
+
+
+def test_the_order_without_late_reads_across_a_delete_is_chosen() -> None:
+    # Candidate: "Task with image" surfaced only as a phantom (rowid 3). Only if that insert had failed could
+    # "Started at once" hold rowid 3, and then the delete of rowid 4 must have named a task whose read came
+    # back across it. Every read in order is the explanation kept: "Started at once" was deleted.
+    for side in ("primary", "candidate"):
+        feed = capture("events-rowid-overtake", side)
+        deleted = sorted(e.final["data"]["title"] for e in feed.of_type("TASK") if e.deleted)
+        assert deleted == ["Doomed task", "Started at once"], side
+        assert not feed.ambiguous_deletes and not feed.unbound_deletes
+
+
+def test_rowids_that_fit_no_order_leave_deletes_to_be_counted() -> None:
+    # A feed of a server that had rows before it started: its rowids start elsewhere.
+    feed = read_feed(
+        Feed()
+        .add("insert", "DELETED_TASK", {"rowid": 57})
+        .add("insert", "TASK", task("t1", "todo"))
+        .add("delete", "DELETED_TASK", {"rowid": 58})
+        .events
+    )
+    assert feed.unbound_deletes == {"TASK": 1} and not feed.entities[("TASK", "t1")].deleted

@@ -47,6 +47,22 @@ def test_lost_writes_explain_states_a_side_never_showed() -> None:
     assert [c.race for c in changes] == [True, False]
 
 
+def test_one_lost_write_explains_the_repeat_it_leaves() -> None:
+    # Observed (events-rowid-ambiguous and 5 of 9 full-workflow runs): the follow-up's inreview re-read came
+    # too early, so the primary showed inprogress three times, collapsed to one: two states, one lost write.
+    candidate = ["todo", "inprogress", "inreview", "inprogress", "inreview", "inprogress", "inreview", "done"]
+    primary = ["todo", "inprogress", "inreview", "inprogress", "inreview", "done"]
+    assert compare_transitions(primary, candidate, primary_lost=1) == [
+        TransitionChange("extra", "inprogress", None, 5, race=True),
+        TransitionChange("extra", "inreview", None, 6, race=True),
+    ]
+    assert [c.race for c in compare_transitions(primary, candidate)] == [False, False]
+    # Two states that differ from both neighbours need two lost writes.
+    changes = compare_transitions(["a", "d"], ["a", "b", "c", "d"], primary_lost=1)
+    assert [(c.value, c.race) for c in changes] == [("b", True), ("c", False)]
+    assert all(c.race for c in compare_transitions(["a", "d"], ["a", "b", "c", "d"], primary_lost=2))
+
+
 def test_never_lost_states_are_not_explained() -> None:
     changes = compare_transitions(
         ["todo", "<deleted>"], ["todo"], candidate_lost=3, never_lost=frozenset({"<deleted>"})
