@@ -113,4 +113,3 @@ def test_reply_helpers() -> None:
     reply = Reply("x.y", 200, httpx.Headers(), b'{"success":false,"data":null}')
     assert not reply.envelope_ok and reply.data is None and "x.y: HTTP 200" in reply.describe()
     assert Reply("x.y", 404, httpx.Headers(), b"").json() is None
-
