@@ -42,8 +42,9 @@ False):
   no token is a timestamp. It lets the lengths be compared before most of the work (a cheap exit for
   answers that differ), and hands the timestamp pass over when equality is not proven.
 
-Work is spared where it cannot change the outcome: a kernel that finds nothing in the primary is not run
-on the candidate (equal text around it would be a match in the primary too); the candidate's UUIDs are cut
+Work is spared where it cannot change the outcome: a kernel that finds nothing in the primary and decides
+alike on both sides (SHAs, short ids, branches; not path prefixes, which differ per side) is not run on the
+candidate (equal text around it would be a match in the primary too); the candidate's UUIDs are cut
 where the primary's are instead of being searched for; small answers with different numbers of quotes are
 let go at once. A failed attempt is not wasted: ``Attempt.primary``/``.candidate`` carry each body with its
 member timestamps masked (the member mask finds in raw JSON exactly what it finds in the canonical form,
@@ -187,10 +188,11 @@ class FastPath:
         in_keys, c_done = False, True
         for rule, kernel in kernels:
             masked = kernel(primary, p_run, True)
-            if masked is primary:
-                # Nothing of this kind in the primary. Whatever the candidate holds at the same place must
-                # then be equal text (which would be a match in the primary too), so the kernel would not
-                # change the outcome: spare the pass over the candidate.
+            if masked is primary and not rule.side_specific:
+                # Nothing of this kind in the primary, and the kernel decides alike on both sides. Whatever
+                # the candidate holds at the same place must then be equal text (which would be a match in
+                # the primary too), so the kernel would not change the outcome: spare the pass over the
+                # candidate. Not for path prefixes: the candidate's own directory is no match in the primary.
                 c_done = False
                 continue
             primary, candidate = masked, kernel(candidate, c_run, True)

@@ -190,7 +190,7 @@ def _mask_path_prefix(params: _PrefixParams) -> CompiledRule:
                 data = prefix.mask(data)
         return data
 
-    return CompiledRule("mask_path_prefix", 50, raw=raw, fast_path=True)
+    return CompiledRule("mask_path_prefix", 50, raw=raw, fast_path=True, side_specific=True)
 
 
 def _literal_sub(literal: bytes, pattern: bytes, replacement: bytes) -> Callable[[bytes], bytes]:

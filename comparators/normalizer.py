@@ -208,6 +208,9 @@ class CompiledRule:
     # comparators.fastpath applies it first and the exact path takes the result over instead of doing the
     # work again.
     raw_exact: bool = False
+    # True: the byte kernel depends on the side's context (path prefixes), so finding nothing in the primary
+    # says nothing about the candidate: comparators.fastpath runs it on both sides always.
+    side_specific: bool = False
 
 
 class Params(BaseModel):
