@@ -20,7 +20,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
@@ -189,9 +189,9 @@ def judge(
 ) -> Verdict:
     """Turn differences into a verdict: explained by intent, by the primary's documented races, by
     learned noise (never a structural difference), or left as a mismatch."""
-    base = {"method": method.upper(), "route": match.template, "group": match.group}
     if not diffs:
-        return Verdict(kind=VerdictKind.MATCH, **base)
+        return _match(method.upper(), match.template, match.group)
+    base = {"method": method.upper(), "route": match.template, "group": match.group}
     remaining = list(diffs)
     reasons: list[str] = []
     by_intent: list[Diff] = []
@@ -210,6 +210,13 @@ def judge(
     if kind is not VerdictKind.MISMATCH and by_intent and (by_race or by_noise):
         reasons.append(f"{len(by_intent)} intended, {len(by_race) + len(by_noise)} noise")
     return Verdict(kind=kind, diffs=tuple(remaining), explained=explained, reason="; ".join(reasons) or None, **base)
+
+
+# Most verdicts are matches, and a match is a frozen value of its route alone (templates are bounded by
+# design, unknown paths included): validated once per route instead of once per exchange.
+@lru_cache(maxsize=4096)
+def _match(method: str, route: str, group: str) -> Verdict:
+    return Verdict(kind=VerdictKind.MATCH, method=method, route=route, group=group)
 
 
 def _is_race(diff: Diff) -> bool:

@@ -42,8 +42,9 @@ False):
   no token is a timestamp. It lets the lengths be compared before most of the work (a cheap exit for
   answers that differ), and hands the timestamp pass over when equality is not proven.
 
-Work is spared where it cannot change the outcome: a kernel that finds nothing in the primary is not run
-on the candidate (equal text around it would be a match in the primary too); the candidate's UUIDs are cut
+Work is spared where it cannot change the outcome: a kernel that finds nothing in the primary and decides
+alike on both sides (SHAs, short ids, branches; not path prefixes, which differ per side) is not run on the
+candidate (equal text around it would be a match in the primary too); the candidate's UUIDs are cut
 where the primary's are instead of being searched for; small answers with different numbers of quotes are
 let go at once. A failed attempt is not wasted: ``Attempt.primary``/``.candidate`` carry each body with its
 member timestamps masked (the member mask finds in raw JSON exactly what it finds in the canonical form,
@@ -105,6 +106,8 @@ class Attempt:
     candidate: Premasked | None = None
 
 
+_PROVEN = Attempt(True)  # immutable: one instance serves every proven attempt
+
 Kernels = tuple[tuple[CompiledRule, RawKernel], ...]
 
 
@@ -139,36 +142,41 @@ class FastPath:
         if len(primary) <= _SMALL_BODY and primary.count(b'"') != candidate.count(b'"'):
             return Attempt(False)
         runs = Run(p_ctx, ()), Run(c_ctx, ())
-        p_text, c_text, c_done, in_keys = self._masked(self._first, primary, candidate, runs)
-        handed = (
-            Premasked(p_text, self._first_rules),
-            Premasked(c_text, self._first_rules) if c_done and not _unicode_escapes(candidate) else None,
-        )
-        p_text, c_text, _, varying_in_keys = self._masked(self._varying, p_text, c_text, runs)
+        p_first, c_first, c_done, in_keys = self._masked(self._first, primary, candidate, runs)
+        p_text, c_text, _, varying_in_keys = self._masked(self._varying, p_first, c_first, runs)
         # UUIDs are 36 bytes and the remaining kernels change lengths alike on equal documents: unequal
         # lengths already tell (cheaply, before most of the work) that equality cannot be proven.
         if len(p_text) != len(c_text):
-            return Attempt(False, *handed)
+            return self._handed(p_first, c_first, c_done, candidate)
         p_text, c_text, _, fixed_in_keys = self._masked(self._fixed, p_text, c_text, runs)
         if len(p_text) != len(c_text):
-            return Attempt(False, *handed)
+            return self._handed(p_first, c_first, c_done, candidate)
         p_pieces = split_uuids(p_text)
         c_found = _uuids_in_step(p_pieces, c_text)
         if c_found is None or not self._same_uuids(p_pieces[1::2], c_found, p_ctx, c_ctx):
-            return Attempt(False, *handed)
+            return self._handed(p_first, c_first, c_done, candidate)
         between = p_pieces[0::2]
         # A UUID that ends its string, followed by , } or ], is a value (a key is followed by a colon): the
         # usual case, checked in C; otherwise look at the rest of each UUID's string.
         if not all(map(_ENDS_A_VALUE, between[1:])) and _UUID_IN_KEY.search(_UUID_MARK.join(between)):
-            return Attempt(False, *handed)
+            return self._handed(p_first, c_first, c_done, candidate)
         in_keys = in_keys or varying_in_keys or fixed_in_keys
         if in_keys and b"<" in p_text and _TOKEN_IN_KEY.search(p_text):
-            return Attempt(False, *handed)
+            return self._handed(p_first, c_first, c_done, candidate)
         try:
             parse_json(primary)
         except NotJson:
-            return Attempt(False, *handed)
-        return Attempt(True)
+            return self._handed(p_first, c_first, c_done, candidate)
+        return _PROVEN
+
+    def _handed(self, p_first: bytes, c_first: bytes, c_done: bool, candidate: bytes) -> Attempt:
+        """Not proven: each side's body after the ``raw_exact`` kernels, for the exact path (the candidate's
+        only when every kernel ran on it, and its keys hold no ``\\u`` escape). Built only here: a proven
+        attempt needs none of it."""
+        c_valid = c_done and not _unicode_escapes(candidate)
+        return Attempt(
+            False, Premasked(p_first, self._first_rules), Premasked(c_first, self._first_rules) if c_valid else None
+        )
 
     @staticmethod
     def _masked(
@@ -180,10 +188,11 @@ class FastPath:
         in_keys, c_done = False, True
         for rule, kernel in kernels:
             masked = kernel(primary, p_run, True)
-            if masked is primary:
-                # Nothing of this kind in the primary. Whatever the candidate holds at the same place must
-                # then be equal text (which would be a match in the primary too), so the kernel would not
-                # change the outcome: spare the pass over the candidate.
+            if masked is primary and not rule.side_specific:
+                # Nothing of this kind in the primary, and the kernel decides alike on both sides. Whatever
+                # the candidate holds at the same place must then be equal text (which would be a match in
+                # the primary too), so the kernel would not change the outcome: spare the pass over the
+                # candidate. Not for path prefixes: the candidate's own directory is no match in the primary.
                 c_done = False
                 continue
             primary, candidate = masked, kernel(candidate, c_run, True)

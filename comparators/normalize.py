@@ -186,14 +186,11 @@ def _mask_path_prefix(params: _PrefixParams) -> CompiledRule:
         if b"/" not in data:  # every prefix is an absolute path; a one-byte search is memchr, cheap
             return data
         for prefix in run.ctx.prefix_patterns:
-            if (wanted is None or prefix.name in wanted) and prefix.literal in data:
-                token = f"<{prefix.name}>".encode()
-                if prefix.literal + b"/vk-" in data:
-                    data = prefix.worktree.sub(token + b"/vk-<xxxx>-", data)
-                data = prefix.plain.sub(token, data)
+            if wanted is None or prefix.name in wanted:
+                data = prefix.mask(data)
         return data
 
-    return CompiledRule("mask_path_prefix", 50, raw=raw, fast_path=True)
+    return CompiledRule("mask_path_prefix", 50, raw=raw, fast_path=True, side_specific=True)
 
 
 def _literal_sub(literal: bytes, pattern: bytes, replacement: bytes) -> Callable[[bytes], bytes]:

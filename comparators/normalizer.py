@@ -106,7 +106,8 @@ def _prefix_patterns(pairs: frozenset[tuple[str, str]]) -> tuple[PrefixPattern, 
                 # a worktree dir right below the prefix: vk-<4 hex of the attempt id>-<slug> keeps its slug
                 worktree=re.compile(escaped + rb"/vk-[0-9a-f]{4}-"),
                 # the prefix itself, ending at a path boundary (/tmp/w1 does not mask /tmp/w10)
-                plain=re.compile(escaped + rb"(?![A-Za-z0-9._-])"),
+                plain=re.compile(escaped + rb"(?!" + _PATH_CONTINUES + rb")"),
+                token=f"<{name}>".encode(),
             )
         )
     return tuple(found)
@@ -123,12 +124,36 @@ def _raw_safe(pairs: frozenset[tuple[str, str]]) -> bool:
     return not any(_UNSAFE_IN_PATH.search(path) or UUID_TEXT.search(path) for _, path in pairs)
 
 
+_PATH_CONTINUES = rb"[A-Za-z0-9._-]"  # a byte after a prefix that makes it part of a longer name
+# every byte but those: deleting them from a text leaves only bytes that would continue a name
+_BOUNDARY_BYTES = bytes(range(256)).translate(
+    None, b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
+)
+
+
 @dataclass(frozen=True)
 class PrefixPattern:
     name: str
     literal: bytes
     worktree: re.Pattern[bytes]
     plain: re.Pattern[bytes]
+    token: bytes  # <NAME>
+
+    def mask(self, data: bytes) -> bytes:
+        """Every occurrence of the prefix at a path boundary → ``<NAME>``; a worktree dir right below it
+        keeps only its slug."""
+        if self.literal + b"/vk-" in data:
+            data = self.worktree.sub(self.token + b"/vk-<xxxx>-", data)
+        parts = data.split(self.literal)
+        if len(parts) == 1:
+            return data
+        # Usually every occurrence ends at a boundary: then the regex would replace exactly the occurrences
+        # split found (both take the leftmost, without overlaps), and a join does it without the regex.
+        # Otherwise the regex, which also looks for occurrences overlapping a rejected one.
+        heads = b"".join([part[:1] for part in parts[1:]])
+        if not heads.translate(None, _BOUNDARY_BYTES):
+            return self.token.join(parts)
+        return self.plain.sub(self.token, data)
 
 
 class Run:
@@ -183,6 +208,9 @@ class CompiledRule:
     # comparators.fastpath applies it first and the exact path takes the result over instead of doing the
     # work again.
     raw_exact: bool = False
+    # True: the byte kernel depends on the side's context (path prefixes), so finding nothing in the primary
+    # says nothing about the candidate: comparators.fastpath runs it on both sides always.
+    side_specific: bool = False
 
 
 class Params(BaseModel):

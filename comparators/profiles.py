@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from comparators.canonical import NotJson, parse_json
 from comparators.intended import IntendedDivergences, IntendedError, load_intended, parse_intended
@@ -145,11 +145,19 @@ class Profile(BaseModel):
     defaults: ProfileDefaults = ProfileDefaults()
     routes: tuple[RouteRule, ...]
     intended: IntendedDivergences = IntendedDivergences()
-    _router: Router[RouteRule] = PrivateAttr()
-    _normalizers: dict[str, Normalizer] = PrivateAttr(default_factory=dict)
+
+    # Cached properties, not pydantic private attributes: these are read on every exchange, and a private
+    # attribute costs a __getattr__ call (1 µs) where an instance-dict entry costs nothing.
+    @cached_property
+    def _router(self) -> Router[RouteRule]:
+        return Router((route.method, route.template, route) for route in self.routes)
+
+    @cached_property
+    def _normalizers(self) -> dict[str, Normalizer]:
+        return {}
 
     def model_post_init(self, context: object) -> None:
-        self._router = Router((route.method, route.template, route) for route in self.routes)
+        self._router  # noqa: B018 (compiled when the profile loads, not on its first exchange)
 
     @model_validator(mode="after")
     def _routes_compile(self) -> Profile:
@@ -157,14 +165,16 @@ class Profile(BaseModel):
         return self
 
     def match(self, method: str, path: str) -> RouteMatch:
-        found = self._router.lookup(method, path)
+        found = self._router.find(method, path)
         if found is None:
             # The primary's GET-only SPA fallback: other methods on unknown paths are 405.
             allowed = method.upper() in ("GET", "HEAD")
             template = fallback_template(path, self._router.vocabulary)
             return RouteMatch(template, UNKNOWN_GROUP, None, {}, allowed)
-        group = found.value.group if found.value else self._group_of(found.template.text)
-        return RouteMatch(found.template.text, group, found.value, dict(found.params), found.method_allowed)
+        known, rule, params = found
+        if rule is None:
+            return RouteMatch(known.text, self._group_of(known.text), None, params, False)
+        return RouteMatch(known.text, rule.group, rule, params, True)
 
     def _group_of(self, template: str) -> str:
         return next(route.group for route in self.routes if route.template == template)

@@ -42,6 +42,7 @@ from typing import Any
 
 import orjson
 
+from comparators.canonical import canonical_bytes
 from comparators.event_feed import read_feed
 from comparators.feed_compare import DEFAULT_KEYS, RACE, compare_feeds, pointer_token, problem_diffs
 from comparators.patches import PatchReplay, ReplayProblem, event_location, ordered_entries, replay_events
@@ -58,7 +59,11 @@ Differ = Callable[[Any, Any, str], list[Diff]]
 
 
 def _canonical(value: Any) -> bytes:
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=repr)
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=repr)
+    except TypeError:
+        # An integer beyond 64 bits (the lossless reader keeps them; orjson refuses to write them).
+        return canonical_bytes(value)
 
 
 def _replay(raw: bytes, complete: bool, *, ignore_unknown_removes: bool = False) -> PatchReplay:

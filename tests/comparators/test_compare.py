@@ -23,7 +23,7 @@ from comparators.intended import parse_intended
 from comparators.message import HttpRequest, HttpResponse
 from comparators.noise import NoiseModel, route_key
 from comparators.profiles import load_profile
-from comparators.result import Diff, DiffKind, VerdictKind
+from comparators.result import Diff, DiffKind, Verdict, VerdictKind
 
 PROFILE = load_profile()
 JSON = (("content-type", "application/json"),)
@@ -90,6 +90,17 @@ def test_equal_meaning_is_a_match() -> None:
     verdict = compare_exchange(PROFILE, get("/api/tasks"), envelope(tasks(5)), envelope(tasks(5)))
     assert verdict.kind is VerdictKind.MATCH and verdict.diffs == () and verdict.signature is None
     assert (verdict.route, verdict.group, verdict.method) == ("/api/tasks", "tasks", "GET")
+
+
+def test_match_verdicts_are_validated_values_of_their_route() -> None:
+    # Match verdicts are remembered per route: each must still be the verdict its own route gets.
+    match = PROFILE.match("get", f"/api/tasks/{uuid.uuid4()}")
+    verdict = judge("get", match, [])
+    assert verdict == Verdict(kind=VerdictKind.MATCH, method="GET", route="/api/tasks/{task_id}", group="tasks")
+    other = judge("DELETE", match, [])
+    assert (other.method, other.route, other.kind) == ("DELETE", "/api/tasks/{task_id}", VerdictKind.MATCH)
+    unknown = judge("GET", PROFILE.match("GET", "/api/nope/1"), [])
+    assert (unknown.route, unknown.group) == ("/api/{seg}/{id}", "unknown")
 
 
 def test_a_changed_status_code() -> None:

@@ -182,6 +182,16 @@ def test_matches_that_could_start_inside_an_escape_fall_through(primary: str, ca
     assert not fast(primary, candidate)
 
 
+def test_the_candidates_directory_in_both_answers_is_no_match() -> None:
+    """Prefixes differ per side: the candidate's work dir as text in both answers is masked only in the
+    candidate's, so the normalized answers differ (a kernel that finds nothing in the primary must still
+    run on the candidate when it depends on the side)."""
+    body = envelope({"script": f"cd {WORK_C}/repo"})
+    assert not exact_equal(DEFAULT, body.encode(), body.encode(), contexts())
+    assert not fast(body, body)
+    assert fast(envelope({"script": f"cd {WORK_P}/repo"}), envelope({"script": f"cd {WORK_C}/repo"}))
+
+
 def test_a_forty_character_number_is_not_masked_as_a_sha() -> None:
     number_p, number_c = "1" * 38 + "e1", "2" * 38 + "e1"
     assert not fast(f'{{"n":{number_p}}}', f'{{"n":{number_c}}}')
@@ -224,7 +234,11 @@ _TS_FORMS = [
     "0000-01-{d:02d}T07:12:{s:02d}Z",
 ]
 _fragment = st.one_of(
-    st.tuples(st.just("text"), st.sampled_from(["", "a", "done", "add hello", "é", "tab\t", 'q"', "b\\", "/x"])),
+    # The other side's directory as plain text: no prefix of this side, but one of the other's.
+    st.tuples(
+        st.just("text"),
+        st.sampled_from(["", "a", "done", "add hello", "é", "tab\t", 'q"', "b\\", "/x", f"{WORK_C}/x", HOME_P]),
+    ),
     st.tuples(st.just("id"), st.integers(0, 3)),
     st.tuples(st.just("path"), st.sampled_from(["WORK", "HOME"]), st.sampled_from(["", "/repo", "/vk-1a2b-slug"])),
     st.tuples(st.just("ts"), st.integers(0, 3)),

@@ -45,3 +45,20 @@ def test_listed_headers_and_star() -> None:
 
 def test_repeated_headers_are_joined() -> None:
     assert diff_headers((("vary", "a"), ("vary", "b")), (("vary", "b, a"),), ["vary"]) == []
+
+
+def test_identical_headers_differ_nowhere_whatever_is_listed() -> None:
+    headers = (("Content-Type", "text/plain; charset=UTF-8"), ("x-a", "1"), ("Date", "Thu, 26 Nov 2026 07:12:12 GMT"))
+    assert diff_headers(headers, headers, ["*"]) == []
+    assert diff_headers(headers, tuple(headers), ["x-a"]) == []
+    # one value more on one side is seen again once the tuples differ
+    assert [d.path for d in diff_headers(headers, (*headers, ("x-a", "2")), ["*"])] == ["/headers/x-a"]
+
+
+def test_remembered_normalized_values_are_the_computed_ones() -> None:
+    first = normalized_header("content-type", "Application/JSON; charset=utf-8")
+    assert (
+        first
+        == normalized_header("Content-Type", "Application/JSON; charset=utf-8")
+        == "application/json; charset=utf-8"
+    )

@@ -4,6 +4,8 @@ import uuid
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import comparators.normalize  # noqa: F401  (registers the rules the engine runs)
@@ -102,3 +104,15 @@ def test_contexts_say_whether_their_prefixes_may_be_masked_in_unparsed_bytes() -
 def test_the_compiled_rules_are_kept_in_phase_order() -> None:
     normalizer = Normalizer([RuleRef.model_validate(r) for r in LISTED])
     assert tuple(rule.name for rule in normalizer.rules) == normalizer.rule_names
+
+
+@given(st.lists(st.sampled_from(["/tmp/w1", "/tmp/w10", "/tmp/w1/vk-ab12-x", "/", "a", ".", "-", '"', " ", "é"])))
+def test_prefix_mask_replaces_what_the_boundary_regex_replaces(pieces: list[str]) -> None:
+    # The split-and-join short cut must give the regex's answer, rejected occurrences and overlaps included.
+    (prefix,) = NormalizeContext(prefixes={"WORK": "/tmp/w1"}).prefix_patterns
+    data = "".join(pieces).encode()
+    expected = data
+    if prefix.literal + b"/vk-" in expected:
+        expected = prefix.worktree.sub(b"<WORK>/vk-<xxxx>-", expected)
+    expected = prefix.plain.sub(b"<WORK>", expected)
+    assert prefix.mask(data) == expected

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
-import pytest
+from urllib.parse import unquote
 
-from comparators.routes import MAX_FALLBACK_DEPTH, Router, fallback_template, parse_template
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from comparators.profiles import load_profile
+from comparators.routes import MAX_FALLBACK_DEPTH, Router, Template, fallback_template, parse_template
 
 ID = "3f2a1b2c-1111-2222-3333-444455556666"
 
@@ -81,3 +86,67 @@ def test_fallback_templates_are_bounded() -> None:
     for path in ("/api/" + "x" * 300, "/api/%00%ff", "/api/tasks/<script>", "/a/b/c/d/e/f/g/h"):
         segments = fallback_template(path, vocabulary).split("/")[1:]
         assert set(segments) <= vocabulary | {"{id}", "{seg}", "{rest}", ""}
+
+
+# The walk the compiled regex replaces, kept as the oracle: depth first, a literal segment before a
+# parameter at every position, backtracking; any non-empty segment fills a parameter.
+def _walk(templates: list[str], path: str) -> tuple[str, dict[str, str]] | None:
+    parsed = [parse_template(text) for text in templates]
+    path = path.split("?", 1)[0]
+    segments = path[1:].split("/") if path.startswith("/") else path.split("/")
+
+    def find(candidates: list[Template], index: int) -> Template | None:
+        if index == len(segments):
+            return next((t for t in candidates if len(t.segments) == index), None)
+        deeper = [t for t in candidates if len(t.segments) > index]
+        literal = [t for t in deeper if t.segments[index] == segments[index]]
+        found = find(literal, index + 1) if literal else None
+        if found is None and segments[index]:
+            params = [t for t in deeper if t.segments[index] is None]
+            found = find(params, index + 1) if params else None
+        return found
+
+    found = find(parsed, 0)
+    if found is None:
+        return None
+    values = [unquote(s) for wanted, s in zip(found.segments, segments, strict=True) if wanted is None]
+    return found.text, dict(zip(found.params, values, strict=True))
+
+
+WALK_TEMPLATES = [
+    "/a/{x}/c",
+    "/a/b/{y}",
+    "/a/{x}/{z}/d",
+    "/a/b/c/{w}",
+    "/{p}/b",
+    "/a/{x}",
+    "/a/b",
+    "/{p}/{q}/c/d",
+    "/e",
+]
+WALK_ROUTER: Router[str] = Router([("GET", text, text) for text in WALK_TEMPLATES])
+
+
+@given(
+    st.lists(st.sampled_from(["a", "b", "c", "d", "e", "", "x%2Fy", "é", "a b", "\n"]), min_size=0, max_size=5),
+    st.sampled_from(["/", "", "//"]),
+    st.sampled_from(["", "?b=c", "?"]),
+)
+def test_the_compiled_lookup_picks_what_the_tree_walk_picks(segments: list[str], lead: str, query: str) -> None:
+    path = lead + "/".join(segments) + query
+    found = WALK_ROUTER.lookup("GET", path)
+    expected = _walk(WALK_TEMPLATES, path)
+    assert (None if found is None else (found.template.text, dict(found.params))) == expected
+
+
+def test_the_shipped_profile_routes_agree_with_the_tree_walk() -> None:
+    profile = load_profile()
+    templates = sorted({route.template for route in profile.routes})
+    router: Router[str] = Router([("GET", text, text) for text in templates])
+    for text in templates:
+        # each template with its parameters filled by a word of another template (literal vs parameter)
+        for filler in ("x", "create-and-start", "branch-status", ID):
+            path = "/".join(filler if part.startswith("{") else part for part in text.split("/"))
+            found = router.lookup("GET", path)
+            expected = _walk(templates, path)
+            assert (None if found is None else (found.template.text, dict(found.params))) == expected
