@@ -24,6 +24,14 @@ from shadow.har import REQUEST_ID_HEADER, REQUEST_POLL_HEADER, HarCapture, HarEn
 
 __all__ = ["HarRecorder", "RecordingTransport"]
 
+# 0.0.71 answers some requests without reading their body (a 404 from a model loader) and closes the
+# connection; when the request's last bytes arrive after that close, the kernel resets the connection and
+# the answer is lost ("Server disconnected without sending a response"): now and then, under load, even on a
+# fresh connection. A request of an idempotent method is then sent once more; a POST or PATCH never is (it
+# could act twice). Only the attempt that got an answer is recorded; the retry is noted in ``retries``.
+_RETRIED_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+_LOST_ANSWER = (httpx.RemoteProtocolError, httpx.ReadError)
+
 
 class HarRecorder:
     """Collects :class:`HarEntry` objects for one backend; ``prefixes`` are the per-side paths to mask."""
@@ -35,6 +43,7 @@ class HarRecorder:
         self._entries: list[tuple[int, HarEntry]] = []
         self._lock = threading.Lock()
         self._sequence = 0
+        self.retries: list[str] = []  # "METHOD path: error" of each attempt whose answer was lost and resent
 
     def next_sequence(self) -> int:
         """A ticket taken when a request starts, so entries sort by start even if they finish out of order."""
@@ -45,6 +54,10 @@ class HarRecorder:
     def add(self, entry: HarEntry, *, sequence: int | None = None) -> None:
         with self._lock:
             self._entries.append((sequence if sequence is not None else 1 << 62, entry))
+
+    def note_retry(self, what: str) -> None:
+        with self._lock:
+            self.retries.append(what)
 
     def set_prefix(self, name: str, value: str) -> None:
         """Record a per-side path prefix (``WORK``, ``HOME``, ``WORKTREES``) for the comparison to mask."""
@@ -84,7 +97,13 @@ class RecordingTransport(httpx.BaseTransport):
         started = time.perf_counter()
         captured = _capture_request(request)
         try:
-            response = self._inner.handle_request(request)
+            try:
+                response = self._inner.handle_request(request)
+            except _LOST_ANSWER as exc:
+                if request.method not in _RETRIED_METHODS:
+                    raise
+                self.recorder.note_retry(f"{request.method} {request.url.path}: {type(exc).__name__}: {exc}")
+                response = self._inner.handle_request(request)
         except httpx.HTTPError as exc:
             self.recorder.add(
                 _entry(request, captured, None, started_at, _elapsed_ms(started), error=f"{type(exc).__name__}: {exc}"),
