@@ -10,28 +10,10 @@ import pytest
 
 from comparators.event_feed import EventFeed, read_feed
 from comparators.feed_compare import RACE, compare_feeds, problem_diffs
+from comparators.json_diff import diff_json
 from comparators.patches import ReplayProblem
 from comparators.result import STRUCTURAL_KINDS, Diff, DiffKind
 from comparators.sse import SseEvent, parse_sse
-
-
-def tiny_diff(primary: Any, candidate: Any, path: str) -> list[Diff]:
-    """A stand-in for the core's JSON differ: per key of objects, then type or value."""
-    if isinstance(primary, dict) and isinstance(candidate, dict):
-        diffs: list[Diff] = []
-        for key in dict.fromkeys([*primary, *candidate]):
-            where = f"{path}/{key}"
-            if key not in candidate:
-                diffs.append(Diff(path=where, kind=DiffKind.MISSING, primary=primary[key]))
-            elif key not in primary:
-                diffs.append(Diff(path=where, kind=DiffKind.EXTRA, candidate=candidate[key]))
-            else:
-                diffs.extend(tiny_diff(primary[key], candidate[key], where))
-        return diffs
-    if primary == candidate:
-        return []
-    kind = DiffKind.VALUE if type(primary) is type(candidate) else DiffKind.TYPE
-    return [Diff(path=path, kind=kind, primary=primary, candidate=candidate)]
 
 
 def identity(value: Any) -> Any:
@@ -74,7 +56,7 @@ class Workflow:
 
 def compare(primary: Workflow, candidate: Workflow, **kwargs: Any) -> list[Diff]:
     return compare_feeds(
-        read_feed(primary.events), read_feed(candidate.events), normalize=identity, diff=tiny_diff, **kwargs
+        read_feed(primary.events), read_feed(candidate.events), normalize=identity, diff=diff_json, **kwargs
     )
 
 
@@ -361,7 +343,7 @@ def compare_patches(primary: list[list[dict[str, Any]]], candidate: list[list[di
     def feed(side: list[list[dict[str, Any]]]) -> EventFeed:
         return read_feed([SseEvent(event="json_patch", data=json.dumps(patch)) for patch in side])
 
-    return compare_feeds(feed(primary), feed(candidate), normalize=mask, diff=tiny_diff)
+    return compare_feeds(feed(primary), feed(candidate), normalize=mask, diff=diff_json)
 
 
 def unexplained(diffs: list[Diff]) -> list[tuple[str, DiffKind]]:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from comparators.compare import compare_exchange
 from comparators.event_feed import read_feed
 from comparators.feed_compare import RACE
+from comparators.json_diff import diff_json
 from comparators.message import HttpRequest, HttpResponse
 from comparators.patches import final_state, ordered_entries
 from comparators.profiles import load_profile
@@ -24,25 +25,6 @@ from comparators.result import STRUCTURAL_KINDS, Diff, DiffKind
 from comparators.sse import SseEvent, format_sse, parse_sse
 from comparators.streams import STREAM_KINDS, compare_stream
 from shadow.reference.instance import Instance
-
-
-def tiny_diff(primary: Any, candidate: Any, path: str) -> list[Diff]:
-    """A stand-in for the core's JSON differ: per key of objects, then type or value."""
-    if isinstance(primary, dict) and isinstance(candidate, dict):
-        diffs: list[Diff] = []
-        for key in dict.fromkeys([*primary, *candidate]):
-            where = f"{path}/{key}"
-            if key not in candidate:
-                diffs.append(Diff(path=where, kind=DiffKind.MISSING, primary=primary[key]))
-            elif key not in primary:
-                diffs.append(Diff(path=where, kind=DiffKind.EXTRA, candidate=candidate[key]))
-            else:
-                diffs.extend(tiny_diff(primary[key], candidate[key], where))
-        return diffs
-    if primary == candidate:
-        return []
-    kind = DiffKind.VALUE if type(primary) is type(candidate) else DiffKind.TYPE
-    return [Diff(path=path, kind=kind, primary=primary, candidate=candidate)]
 
 
 def identity(value: Any) -> Any:
@@ -81,7 +63,7 @@ def compare(
         primary_complete=complete[0],
         candidate_complete=complete[1],
         normalize=normalize,
-        diff=tiny_diff,
+        diff=diff_json,
     )
 
 
@@ -482,7 +464,7 @@ def compare_captures(
         primary_complete=primary.complete,
         candidate_complete=candidate.complete,
         normalize=mask,
-        diff=tiny_diff,
+        diff=diff_json,
     )
 
 
