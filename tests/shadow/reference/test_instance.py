@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 
-from shadow.reference.instance import WORKTREES_DIR, Instance, _session_members, start_instance
+from shadow.reference.instance import WORKTREES_DIR, Instance, session_members, start_instance
 
 
 def test_instance_is_isolated_and_cleaned_up(tmp_path: Path) -> None:
@@ -59,11 +59,11 @@ def test_stop_removes_own_worktrees_and_children(primary: Instance, tmp_path: Pa
             worktree = client.get(f"/api/task-attempts/{attempt['id']}").json()["data"]["container_ref"]
             time.sleep(0.2)
     assert worktree is not None and Path(worktree).parent == WORKTREES_DIR and Path(worktree).is_dir()
-    session_members = _session_members(primary.pid)
-    assert session_members, "the dev server should run in the server's session"
+    members = session_members(primary.pid)
+    assert members, "the dev server should run in the server's session"
     primary.stop()
     assert not Path(worktree).exists()
-    for pid in session_members:
+    for pid in members:
         assert not _alive(pid), f"child {pid} of the server survived stop()"
 
 
