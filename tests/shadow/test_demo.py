@@ -101,7 +101,7 @@ def test_proxy_mode_report_shows_parity_per_group_and_the_gaps_from_the_data(
     assert report.group("task_attempts").verdicts["mismatch"] > 0
     assert "Top mismatch signatures" in text and report.signatures
     first = report.signatures[0]
-    assert f"{first.method} {first.route}  {first.signature}" in text and first.diffs
+    assert f"{first.method} {first.route}  {first.signature}" in text and first.example
     assert f"parity results --store {result.store}" in text
     assert f"parity show {first.signature} --store {result.store}" in text
     assert str(result.har) in text and str(result.proxy_log) in text
