@@ -24,6 +24,7 @@ from comparators.profiles import load_profile
 from comparators.result import STRUCTURAL_KINDS, Diff, DiffKind
 from comparators.sse import SseEvent, format_sse, parse_sse
 from comparators.streams import STREAM_KINDS, compare_stream
+from shadow.reference.agent import attempt_body
 from shadow.reference.instance import Instance
 
 
@@ -428,14 +429,7 @@ def run_workflow(instance: Instance, repo: Path) -> Workflow:
         task = client.post(
             "/api/tasks", json={"project_id": project["id"], "title": "Add hello", "description": DESCRIPTION}
         ).json()["data"]
-        attempt = client.post(
-            "/api/task-attempts",
-            json={
-                "task_id": task["id"],
-                "executor_profile_id": {"executor": "CLAUDE_CODE", "variant": "FAKE"},
-                "base_branch": "main",
-            },
-        ).json()["data"]
+        attempt = client.post("/api/task-attempts", json=attempt_body(task["id"])).json()["data"]
         deadline = time.monotonic() + 20
         while True:
             processes = client.get("/api/execution-processes", params={"task_attempt_id": attempt["id"]}).json()["data"]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx
 
+from shadow.reference.agent import attempt_body
 from shadow.reference.instance import WORKTREES_DIR, Instance, session_members, start_instance
 
 
@@ -44,14 +45,7 @@ def test_stop_removes_own_worktrees_and_children(primary: Instance, tmp_path: Pa
             json={"name": "p", "git_repo_path": str(repo), "use_existing_repo": False, "dev_script": "sleep 300"},
         ).json()["data"]
         task = client.post("/api/tasks", json={"project_id": project["id"], "title": "Idle"}).json()["data"]
-        attempt = client.post(
-            "/api/task-attempts",
-            json={
-                "task_id": task["id"],
-                "executor_profile_id": {"executor": "CLAUDE_CODE", "variant": "FAKE"},
-                "base_branch": "main",
-            },
-        ).json()["data"]
+        attempt = client.post("/api/task-attempts", json=attempt_body(task["id"])).json()["data"]
         client.post(f"/api/task-attempts/{attempt['id']}/start-dev-server")
         deadline = time.monotonic() + 20
         worktree = None
