@@ -14,6 +14,7 @@ from comparators.json_diff import diff_json
 from comparators.patches import ReplayProblem
 from comparators.result import STRUCTURAL_KINDS, Diff, DiffKind
 from comparators.sse import SseEvent, parse_sse
+from tests.factories import tmask
 
 
 def identity(value: Any) -> Any:
@@ -319,20 +320,6 @@ def test_a_renamed_entity_pairs_through_a_later_record() -> None:
 # --- real captures: two real 0.0.71 instances, same workflow (tests/comparators/sse_captures/README.md) ----
 
 CAPTURES = Path(__file__).parent / "sse_captures"
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
-_BRANCH = re.compile(r"vk-[0-9a-f]{4}-")
-
-
-def mask(value: Any) -> Any:
-    """What the core's normalizer does to these records (NOISE §1), reduced to value patterns."""
-    if isinstance(value, str):
-        return _BRANCH.sub("vk-<x>-", _TIMESTAMP.sub("<ts>", _UUID.sub("<uuid>", value)))
-    if isinstance(value, dict):
-        return {key: mask(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [mask(item) for item in value]
-    return value
 
 
 def patches(case: str, side: str) -> list[list[dict[str, Any]]]:
@@ -343,7 +330,7 @@ def compare_patches(primary: list[list[dict[str, Any]]], candidate: list[list[di
     def feed(side: list[list[dict[str, Any]]]) -> EventFeed:
         return read_feed([SseEvent(event="json_patch", data=json.dumps(patch)) for patch in side])
 
-    return compare_feeds(feed(primary), feed(candidate), normalize=mask, diff=diff_json)
+    return compare_feeds(feed(primary), feed(candidate), normalize=tmask, diff=diff_json)
 
 
 def unexplained(diffs: list[Diff]) -> list[tuple[str, DiffKind]]:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +25,7 @@ from comparators.sse import SseEvent, format_sse, parse_sse
 from comparators.streams import STREAM_KINDS, compare_stream
 from shadow.reference.agent import attempt_body
 from shadow.reference.instance import Instance
+from tests.factories import tmask
 
 
 def identity(value: Any) -> Any:
@@ -343,25 +343,10 @@ def test_masking_normalizer_is_applied_to_every_kind() -> None:
     masked = stream(add(0, log("STDOUT", "cwd /var/tmp/vibe-kanban/worktrees/vk-1a2b-x\n")), finished=True)
     other = stream(add(0, log("STDOUT", "cwd /var/tmp/vibe-kanban/worktrees/vk-9f9f-x\n")), finished=True)
     assert compare("raw_logs", masked, other) != []
-    assert compare("raw_logs", masked, other, normalize=mask) == []
+    assert compare("raw_logs", masked, other, normalize=tmask) == []
 
 
 # --- real data: two real primaries running the same workflow -------------------------------------------
-
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
-_BRANCH = re.compile(r"vk-[0-9a-f]{4}-")
-
-
-def mask(value: Any) -> Any:
-    """What the core's normalizer does for these routes (NOISE §1), reduced to value patterns."""
-    if isinstance(value, str):
-        return _BRANCH.sub("vk-<x>-", _TIMESTAMP.sub("<ts>", _UUID.sub("<uuid>", value)))
-    if isinstance(value, dict):
-        return {key: mask(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [mask(item) for item in value]
-    return value
 
 
 @dataclass(frozen=True)
@@ -457,7 +442,7 @@ def compare_captures(
         candidate.body,
         primary_complete=primary.complete,
         candidate_complete=candidate.complete,
-        normalize=mask,
+        normalize=tmask,
         diff=diff_json,
     )
 
@@ -580,7 +565,7 @@ def test_captured_feeds_with_a_phantom_and_a_stale_read() -> None:
     # still "running": "completed" never appears in that feed.
     case = DATA / "events-phantom-stale"
     primary, candidate = (case / "primary.sse").read_bytes(), (case / "candidate.sse").read_bytes()
-    diffs = compare("events", primary, candidate, complete=(False, False), normalize=mask)
+    diffs = compare("events", primary, candidate, complete=(False, False), normalize=tmask)
     assert {(d.path, d.kind) for d in diffs} == {
         ("/stream/entities/EXECUTION_PROCESS/0/data/completed_at", DiffKind.STREAM_STATE),
         ("/stream/entities/EXECUTION_PROCESS/0/data/exit_code", DiffKind.STREAM_STATE),
@@ -589,7 +574,7 @@ def test_captured_feeds_with_a_phantom_and_a_stale_read() -> None:
         ("/stream/races/paired_phantoms/EXECUTION_PROCESS", DiffKind.EVENT_MISSING),
     }
     assert all(race(d) for d in diffs)
-    assert compare("events", primary, primary, complete=(False, False), normalize=mask) == []
+    assert compare("events", primary, primary, complete=(False, False), normalize=tmask) == []
 
 
 def test_captured_feeds_where_both_sides_lost_the_attempts_early_records() -> None:
@@ -597,7 +582,7 @@ def test_captured_feeds_where_both_sides_lost_the_attempts_early_records() -> No
     # last update re-read the row before that write), the candidate's first record already had it.
     case = DATA / "events-both-phantoms"
     primary, candidate = (case / "primary.sse").read_bytes(), (case / "candidate.sse").read_bytes()
-    diffs = compare("events", primary, candidate, complete=(False, False), normalize=mask)
+    diffs = compare("events", primary, candidate, complete=(False, False), normalize=tmask)
     branch = next(d for d in diffs if d.path == "/stream/entities/TASK_ATTEMPT/0/data/branch")
     assert (branch.primary, branch.candidate, branch.kind) == (None, "vk-<x>-add-hello", DiffKind.STREAM_STATE)
     assert all(race(d) for d in diffs)
