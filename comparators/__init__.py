@@ -26,7 +26,7 @@ from comparators.intended import (
 )
 from comparators.json_diff import diff_json
 from comparators.message import Headers, HttpRequest, HttpResponse
-from comparators.noise import NoiseModel, route_key
+from comparators.noise import NoiseModel, NoiseModelError, route_key
 from comparators.normalize import RULES, NormalizeContext, Normalizer, RuleRef, apply_rule, normalize
 from comparators.paths import PathPattern, generalize_pointer, join_pointer, split_pointer
 from comparators.profiles import (
@@ -58,6 +58,7 @@ __all__ = [
     "IntendedError",
     "IntendedOutcome",
     "NoiseModel",
+    "NoiseModelError",
     "NormalizeContext",
     "Normalizer",
     "NotJson",

@@ -17,12 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from comparators.paths import generalize_pointer
 from comparators.result import Diff, Verdict
 
-__all__ = ["NoiseModel", "route_key"]
+__all__ = ["NoiseModel", "NoiseModelError", "route_key"]
+
+
+class NoiseModelError(ValueError):
+    """A text that is no noise model; the message is one line naming the first problem."""
 
 
 def route_key(method: str, template: str) -> str:
@@ -73,9 +77,27 @@ class NoiseModel(BaseModel):
             explained.append(diff.model_copy(update={"note": note}))
         return explained, remaining
 
+    def volatile(self) -> list[tuple[str, str, float, int]]:
+        """What ``explain`` would suppress when non-structural: (route, generalized path, share of the route's
+        self-comparisons it differed in, comparisons observed), most volatile first."""
+        found = []
+        for route, counts in self.fields.items():
+            seen = self.routes.get(route, 0)
+            if seen < self.min_observations:
+                continue
+            for path, differed in counts.items():
+                if differed / seen >= self.threshold:
+                    found.append((route, path, differed / seen, seen))
+        return sorted(found, key=lambda row: (-row[2], row[0], row[1]))
+
     def to_json(self) -> str:
         return self.model_dump_json()
 
     @classmethod
     def from_json(cls, text: str | bytes) -> NoiseModel:
-        return cls.model_validate_json(text)
+        try:
+            return cls.model_validate_json(text)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            where = ".".join(str(part) for part in error["loc"])
+            raise NoiseModelError(f"{where}: {error['msg']}" if where else error["msg"]) from None

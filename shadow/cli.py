@@ -254,20 +254,74 @@ def replay(capture: Path, primary: str, candidate: str, profile: str | None, sto
 @click.argument("candidate_har", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--profile", default="vibe-kanban-0.0.71", show_default=True, help="Profile name or YAML/JSON path.")
 @click.option("--json", "as_json", is_flag=True, help="Print the machine-readable summary instead of tables.")
-def compare(primary_har: Path, candidate_har: Path, profile: str, as_json: bool) -> None:
+@click.option(
+    "--noise",
+    "noise_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A noise model from `parity learn-noise`: volatile fields it knows become verdict noise (never a "
+    "structural difference).",
+)
+def compare(primary_har: Path, candidate_har: Path, profile: str, as_json: bool, noise_path: Path | None) -> None:
     """Compare two HAR recordings of the same workload: parity per route group and top mismatches.
 
     Exit 0 when the comparison ran (mismatches included), 2 on bad input."""
-    from shadow.offline import OfflineInputError, compare_files, render_comparison
+    from shadow.offline import OfflineInputError, compare_files, load_noise, render_comparison
 
     try:
-        comparison = compare_files(primary_har, candidate_har, profile=profile)
+        noise = load_noise(noise_path) if noise_path is not None else None
+        comparison = compare_files(primary_har, candidate_har, profile=profile, noise=noise)
     except OfflineInputError as exc:
         raise _Exit2(str(exc)) from exc
     if as_json:
         click.echo(comparison.summary.model_dump_json(indent=2))
     else:
         render_comparison(comparison, Console())
+
+
+@main.command("learn-noise")
+@click.argument("hars", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="Where to write the model (JSON)."
+)
+@click.option("--profile", default="vibe-kanban-0.0.71", show_default=True, help="Profile name or YAML/JSON path.")
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=0.5,
+    show_default=True,
+    help="Share of a route's self-comparisons a field must differ in to count as noise.",
+)
+@click.option(
+    "--min-observations",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Self-comparisons of a route needed before any of its fields counts as noise.",
+)
+def learn_noise(hars: tuple[Path, ...], out: Path, profile: str, threshold: float, min_observations: int) -> None:
+    """Learn which fields are volatile from HAR recordings of the SAME system: pairs A1 B1 [A2 B2 ...] (two
+    primaries recorded at once, or one workload recorded twice). Writes the model for `parity compare
+    --noise` and the proxy's `noise_model` setting, and lists the fields it will treat as noise."""
+    from shadow.offline import OfflineInputError
+    from shadow.offline import learn_noise as learn
+
+    if len(hars) % 2:
+        raise _Exit2(f"HAR files come in pairs (A1 B1 [A2 B2 ...]); got {len(hars)}")
+    pairs = list(zip(hars[0::2], hars[1::2], strict=True))
+    try:
+        model = learn(pairs, profile=profile, threshold=threshold, min_observations=min_observations)
+    except OfflineInputError as exc:
+        raise _Exit2(str(exc)) from exc
+    try:
+        out.write_text(model.to_json())
+    except OSError as exc:
+        raise _Exit2(f"cannot write {out}: {exc.strerror or exc}") from exc
+    volatile = model.volatile()
+    observed = sum(model.routes.values())
+    click.echo(f"{observed} self-comparison(s) over {len(model.routes)} route(s); {len(volatile)} volatile field(s):")
+    for route, path, share, seen in volatile:
+        click.echo(f"  {route}  {path}  differed in {share:.0%} of {seen}")
+    click.echo(f"model written to {out}")
 
 
 @main.command("demo")

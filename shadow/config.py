@@ -127,6 +127,7 @@ class ShadowSettings(BaseSettings):
     primary: str | None = None  # base URL; the reverse-mode target (parity proxy, replay)
     candidate: str | None = None  # base URL of the new stack's compatibility API
     profile: str = "vibe-kanban-0.0.71"
+    noise_model: Path | None = None  # from `parity learn-noise`: volatile fields of a self-comparison are noise
     store: Path | None = None
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
     metrics_host: str = "127.0.0.1"  # loopback unless a scraper elsewhere needs it (compose: 0.0.0.0)

@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from rich.console import Console
 
-from shadow.offline import DEFAULT_PROFILE, OfflineComparison, compare_files, render_comparison
+from shadow.offline import DEFAULT_PROFILE, OfflineComparison, compare_files, learn_noise, render_comparison
 from shadow.parity_report import ParityReport, build_report, render_report
 from shadow.reference.instance import WORKTREES_DIR, Instance, free_port, start_instance
 from shadow.store import ResultStore
@@ -70,6 +70,7 @@ class BaselineDemo:
     directory: Path
     recordings: tuple[RecordedWorkflow, RecordedWorkflow]
     comparison: OfflineComparison
+    noise: Path  # the noise model learned from the two recordings
     started: dict[str, int] = field(default_factory=dict)
 
 
@@ -254,13 +255,25 @@ def _run_baseline_demo(
     comparison = compare_files(first.har_path, second.har_path, profile=profile)
     render_comparison(comparison, console)
     console.print(f"HAR files: {first.har_path} {second.har_path}", highlight=False, soft_wrap=True)
+    # What a system does not agree with itself on, for `compare --noise` and the proxy's `noise_model`.
+    noise = learn_noise([(first.har_path, second.har_path)], profile=profile)
+    noise_path = directory / "noise.json"
+    noise_path.write_text(noise.to_json())
+    console.print(
+        f"Noise model ({len(noise.volatile())} volatile field(s) seen in at least {noise.min_observations} "
+        f"self-comparisons of a route): {noise_path}",
+        highlight=False,
+        soft_wrap=True,
+    )
     console.print(
         f"Compare them again: {_command_name()} compare {first.har_path} {second.har_path}",
         highlight=False,
         soft_wrap=True,
     )
     started = {f"{name} instance": instance.pid for name, instance in zip(SIDES, instances, strict=True)}
-    return BaselineDemo(directory=directory, recordings=(first, second), comparison=comparison, started=started)
+    return BaselineDemo(
+        directory=directory, recordings=(first, second), comparison=comparison, noise=noise_path, started=started
+    )
 
 
 def _print_evidence(

@@ -8,15 +8,18 @@ Read both HARs, pair their exchanges (:mod:`comparators.alignment`), judge every
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
+import pydantic
 from pydantic import BaseModel, ConfigDict
 from rich.console import Console
 from rich.table import Table
 
 from comparators.alignment import AlignItem, Side, align
 from comparators.compare import CompareContext, compare_exchange, normalize_request, verdict_for_candidate_error
+from comparators.noise import NoiseModel, NoiseModelError
 from comparators.profiles import Profile, ProfileError, load_profile
 from comparators.result import Verdict, VerdictKind
 from comparators.summary import Summary, summarize
@@ -30,6 +33,8 @@ __all__ = [
     "UnpairedEntry",
     "compare_captures",
     "compare_files",
+    "learn_noise",
+    "load_noise",
     "render_comparison",
 ]
 
@@ -74,20 +79,70 @@ class OfflineComparison(BaseModel):
         return [pair for pair in self.pairs if pair.verdict.kind not in good]
 
 
-def compare_files(primary: Path, candidate: Path, *, profile: str = DEFAULT_PROFILE) -> OfflineComparison:
-    """Read two HAR files and compare them with the named (or file) ``profile``."""
+def compare_files(
+    primary: Path, candidate: Path, *, profile: str = DEFAULT_PROFILE, noise: NoiseModel | None = None
+) -> OfflineComparison:
+    """Read two HAR files and compare them with the named (or file) ``profile``; ``noise`` (learned from
+    self-comparisons, ``learn_noise``) explains the non-structural differences it knows as volatile."""
+    loaded = _profile(profile)
+    return compare_captures(_read_har(primary), _read_har(candidate), profile=loaded, noise=noise)
+
+
+def learn_noise(
+    pairs: Sequence[tuple[Path, Path]],
+    *,
+    profile: str = DEFAULT_PROFILE,
+    threshold: float = 0.5,
+    min_observations: int = 5,
+) -> NoiseModel:
+    """A noise model from recordings of the same system (two primaries, or the same workload twice against
+    one): every paired exchange counts once for its route, and once for each field that differed in it. Bad
+    input raises ``OfflineInputError`` before anything is learned."""
     try:
-        loaded = load_profile(profile)
+        model = NoiseModel(threshold=threshold, min_observations=min_observations)
+    except pydantic.ValidationError as exc:
+        raise OfflineInputError(_first_error(exc)) from None
+    loaded = _profile(profile)
+    captures = [(_read_har(first), _read_har(second)) for first, second in pairs]
+    for first, second in captures:
+        for pair in compare_captures(first, second, profile=loaded).pairs:
+            model.observe_verdict(pair.verdict)
+    return model
+
+
+def load_noise(path: Path) -> NoiseModel:
+    """A noise model written by ``parity learn-noise``; ``OfflineInputError`` with one line otherwise."""
+    try:
+        return NoiseModel.from_json(path.read_bytes())
+    except OSError as exc:
+        raise OfflineInputError(f"cannot read noise model {path}: {exc.strerror or exc}") from None
+    except NoiseModelError as exc:
+        raise OfflineInputError(f"{path} is not a noise model: {exc}") from None
+
+
+def _first_error(exc: pydantic.ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {error['msg']}" if where else error["msg"]
+
+
+def _profile(name: str) -> Profile:
+    try:
+        return load_profile(name)
     except ProfileError as exc:
         raise OfflineInputError(" ".join(str(exc).split())) from exc
+
+
+def _read_har(path: Path) -> HarCapture:
     try:
-        captures = read_har(primary), read_har(candidate)
+        return read_har(path)
     except HarError as exc:
         raise OfflineInputError(str(exc)) from exc
-    return compare_captures(*captures, profile=loaded)
 
 
-def compare_captures(primary: HarCapture, candidate: HarCapture, *, profile: Profile) -> OfflineComparison:
+def compare_captures(
+    primary: HarCapture, candidate: HarCapture, *, profile: Profile, noise: NoiseModel | None = None
+) -> OfflineComparison:
     """Pair and judge every exchange of ``candidate`` against ``primary``."""
     context = CompareContext(primary_prefixes=dict(primary.prefixes), candidate_prefixes=dict(candidate.prefixes))
     alignment = align(_items(primary, profile, context, "primary"), _items(candidate, profile, context, "candidate"))
@@ -98,7 +153,7 @@ def compare_captures(primary: HarCapture, candidate: HarCapture, *, profile: Pro
         if p_entry.response is None:  # nothing to compare against: the primary itself did not answer
             unpaired.append(_unpaired(Side.PRIMARY, p_index, primary, candidate, f"no response: {p_entry.error}"))
             continue
-        verdict = _judge(profile, context, p_entry, c_entry)
+        verdict = _judge(profile, context, p_entry, c_entry, noise)
         pairs.append(
             PairedVerdict(
                 request_id=p_entry.request_id,
@@ -128,11 +183,15 @@ def _items(
     ]
 
 
-def _judge(profile: Profile, context: CompareContext, primary: HarEntry, candidate: HarEntry) -> Verdict:
+def _judge(
+    profile: Profile, context: CompareContext, primary: HarEntry, candidate: HarEntry, noise: NoiseModel | None
+) -> Verdict:
     if candidate.response is None:
         return verdict_for_candidate_error(profile, primary.request, "other", candidate.error or "no response")
     assert primary.response is not None  # the caller skips primaries without a response
-    return compare_exchange(profile, primary.request, primary.response, candidate.response, context=context)
+    return compare_exchange(
+        profile, primary.request, primary.response, candidate.response, context=context, noise=noise
+    )
 
 
 def _unpaired(side: Side, index: int, primary: HarCapture, candidate: HarCapture, reason: str) -> UnpairedEntry:

@@ -7,6 +7,7 @@ that cannot be opened is logged as one clear line and the shadow runs without ke
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from typing import Protocol
@@ -15,6 +16,7 @@ import httpx
 
 from comparators.compare import CompareContext, compare_exchange
 from comparators.message import HttpRequest, HttpResponse
+from comparators.noise import NoiseModel, NoiseModelError
 from comparators.profiles import Profile as LoadedProfile
 from comparators.profiles import load_profile
 from shadow.config import ShadowSettings
@@ -62,6 +64,7 @@ def build_shadow(settings: ShadowSettings) -> ShadowLeg:
     if settings.candidate is None:
         raise ConfigError("no candidate URL: set shadow_candidate / --candidate / SHADOW_CANDIDATE")
     _load_profile(settings)
+    _load_noise(settings)  # a bad model stops start-up here, not in the worker
     return OffloadedPipeline(settings)
 
 
@@ -86,10 +89,11 @@ def build_pipeline(
         connect_retries=settings.connect_retries,
         transport=transport,
     )
+    noise = _load_noise(settings)
     return Pipeline(
         settings,
         profile=profile,
-        compare=compare_exchange,
+        compare=compare_exchange if noise is None else functools.partial(compare_exchange, noise=noise),
         client=client,
         store=open_store(settings),
         metrics=metrics,
@@ -103,6 +107,17 @@ def _load_profile(settings: ShadowSettings) -> LoadedProfile:
         return load_profile(settings.profile)
     except Exception as exc:
         raise ConfigError(f"cannot load profile {settings.profile!r}: {exc}") from None
+
+
+def _load_noise(settings: ShadowSettings) -> NoiseModel | None:
+    if settings.noise_model is None:
+        return None
+    try:
+        return NoiseModel.from_json(settings.noise_model.read_bytes())
+    except OSError as exc:
+        raise ConfigError(f"cannot read noise_model {settings.noise_model}: {exc.strerror or exc}") from None
+    except NoiseModelError as exc:
+        raise ConfigError(f"noise_model {settings.noise_model} is not a noise model: {exc}") from None
 
 
 def open_store(settings: ShadowSettings) -> Store | None:

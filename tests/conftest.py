@@ -6,11 +6,18 @@ from collections.abc import Callable, Iterable, Iterator
 
 import httpx
 import pytest
+from hypothesis import settings
 
 from shadow.candidate import Candidate, start_candidate
 from shadow.reference.agent import install_scripted_agent
 from shadow.reference.instance import Instance, start_instance
 from shadow.workload import ALL, RecordedWorkflow, record_workflow
+
+# Property tests judge correctness, not speed: on a shared 2-core machine running real instances beside
+# them, hypothesis' default 200 ms deadline per example fails tests that are right. A failure prints the
+# blob that reproduces it (@reproduce_failure), so a rare counterexample found in CI can be replayed.
+settings.register_profile("parity", deadline=None, print_blob=True)
+settings.load_profile("parity")
 
 
 def _started_with_agent() -> Instance:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from comparators.noise import NoiseModel, route_key
+from comparators.noise import NoiseModel, NoiseModelError, route_key
 from comparators.result import Diff, DiffKind, Verdict, VerdictKind
 
 ROUTE = route_key("get", "/api/tasks")
@@ -76,5 +76,17 @@ def test_json_round_trip_is_exact() -> None:
 def test_bad_settings_are_refused() -> None:
     with pytest.raises(ValidationError):
         NoiseModel(threshold=0)
-    with pytest.raises(ValidationError):
+    with pytest.raises(NoiseModelError, match=r"^routes\.GET /x: Input should be a valid integer"):
         NoiseModel.from_json('{"routes": {"GET /x": "many"}}')
+    with pytest.raises(NoiseModelError, match="Invalid JSON"):
+        NoiseModel.from_json("{not json")
+
+
+def test_volatile_lists_what_explain_would_suppress_most_volatile_first() -> None:
+    model = NoiseModel(threshold=0.5, min_observations=2)
+    model.observe(ROUTE, [value("/body/data/0/a"), value("/body/data/0/b")])
+    model.observe(ROUTE, [value("/body/data/3/a")])
+    model.observe("GET /api/projects", [value("/body/data/0/c")])  # one observation: below the minimum
+    assert model.volatile() == [(ROUTE, "/body/data/*/a", 1.0, 2), (ROUTE, "/body/data/*/b", 0.5, 2)]
+    explained, remaining = model.explain(ROUTE, [value("/body/data/7/b")])
+    assert [diff.path for diff in explained] == ["/body/data/7/b"] and not remaining

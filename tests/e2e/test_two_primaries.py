@@ -69,5 +69,5 @@ def test_at_least_98_percent_match_after_normalization(demo: DemoResult) -> None
     assert parity is not None and parity >= 98.0, f"parity {parity} %"
 
 
-def test_hars_are_kept_in_the_demo_directory(demo: DemoResult) -> None:
-    assert sorted(Path(p).name for p in demo.directory.iterdir()) == ["primary.har", "secondary.har"]
+def test_hars_and_the_learned_noise_are_kept_in_the_demo_directory(demo: DemoResult) -> None:
+    assert sorted(Path(p).name for p in demo.directory.iterdir()) == ["noise.json", "primary.har", "secondary.har"]

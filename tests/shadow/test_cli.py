@@ -225,3 +225,50 @@ def test_compare_unknown_profile_exits_2(tmp_path: Path) -> None:
     primary, candidate = _har_pair(tmp_path)
     result = CliRunner().invoke(main, ["compare", str(primary), str(candidate), "--profile", "no-such-profile"])
     assert result.exit_code == 2 and "no-such-profile" in result.stderr
+
+
+# ---------------------------------------------------------------------------------- parity learn-noise
+
+
+def test_learn_noise_writes_the_model_that_compare_noise_reads(tmp_path: Path) -> None:
+    first, second = _har_pair(tmp_path)  # /api/health: the status field differs between the two
+    model = tmp_path / "noise.json"
+    result = CliRunner().invoke(
+        main, ["learn-noise", str(first), str(second), "--out", str(model), "--min-observations", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 self-comparison(s) over 1 route(s); 1 volatile field(s)" in result.stdout
+    assert "GET /api/health  /body/data/status  differed in 100% of 1" in result.stdout
+    plain = json.loads(CliRunner().invoke(main, ["compare", str(first), str(second), "--json"]).stdout)
+    noisy = CliRunner().invoke(main, ["compare", str(first), str(second), "--json", "--noise", str(model)])
+    assert noisy.exit_code == 0, noisy.output
+    assert (plain["verdicts"]["mismatch"], plain["verdicts"]["noise"]) == (1, 0)
+    verdicts = json.loads(noisy.stdout)["verdicts"]
+    assert (verdicts["mismatch"], verdicts["noise"]) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["a.har"], "HAR files come in pairs"),
+        (["a.har", "missing.har"], "missing.har"),
+        (["a.har", "b.har", "--threshold", "0"], "--threshold"),
+        (["a.har", "b.har", "--min-observations", "0"], "--min-observations"),
+    ],
+)
+def test_learn_noise_bad_input_exits_2(tmp_path: Path, args: list[str], reason: str) -> None:
+    _har_pair(tmp_path)
+    paths = [str(tmp_path / arg) if arg.endswith(".har") else arg for arg in args]
+    result = CliRunner().invoke(main, ["learn-noise", *paths, "--out", str(tmp_path / "noise.json")])
+    assert result.exit_code == 2 and reason in result.stderr
+    assert not (tmp_path / "noise.json").exists()
+
+
+def test_compare_with_an_unreadable_noise_model_exits_2(tmp_path: Path) -> None:
+    primary, candidate = _har_pair(tmp_path)
+    (tmp_path / "noise.json").write_text("[1, 2]")
+    result = CliRunner().invoke(
+        main, ["compare", str(primary), str(candidate), "--noise", str(tmp_path / "noise.json")]
+    )
+    assert result.exit_code == 2 and "is not a noise model" in result.stderr
+    assert result.stderr.strip().count("\n") == 0

@@ -21,6 +21,7 @@ import pytest
 from rich.console import Console
 
 from shadow.demo import BaselineDemo, ProxyDemo, run_demo
+from shadow.offline import load_noise
 from shadow.reference.instance import session_members
 from shadow.store import ResultStore
 
@@ -119,7 +120,12 @@ def test_baseline_mode_is_the_noise_floor(baseline_demo: tuple[BaselineDemo, str
     result, text = baseline_demo
     first, second = result.recordings
     assert first.report.ok and second.report.ok
-    assert sorted(p.name for p in result.directory.iterdir()) == ["primary.har", "secondary.har"]
+    assert sorted(p.name for p in result.directory.iterdir()) == ["noise.json", "primary.har", "secondary.har"]
+    # The noise model learned from the two recordings loads, and names only fields seen often enough.
+    noise = load_noise(result.noise)
+    assert sum(noise.routes.values()) == result.comparison.summary.compared
+    assert all(seen >= noise.min_observations for _, _, _, seen in noise.volatile())
+    assert f"Noise model ({len(noise.volatile())} volatile field(s)" in text
     groups = {group.group: group for group in result.comparison.summary.groups}
     for name in ("system", "config", "templates"):
         assert groups[name].parity_percent is not None and groups[name].parity_percent >= 95, name

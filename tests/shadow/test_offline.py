@@ -15,7 +15,14 @@ from comparators.message import HttpRequest, HttpResponse
 from comparators.profiles import load_profile
 from comparators.result import DiffKind, VerdictKind
 from shadow.har import HarCapture, HarEntry, write_har
-from shadow.offline import OfflineInputError, compare_captures, compare_files, render_comparison
+from shadow.offline import (
+    OfflineInputError,
+    compare_captures,
+    compare_files,
+    learn_noise,
+    load_noise,
+    render_comparison,
+)
 
 PROFILE = load_profile()
 WHEN = datetime(2026, 1, 1, tzinfo=UTC)
@@ -165,3 +172,71 @@ def test_rendering_shows_groups_signatures_and_unpaired() -> None:
     assert "Parity per route group" in text and "Top mismatch signatures (1 distinct)" in text
     assert "/body/data/status value: 'inreview' -> 'done'" in text
     assert "Unpaired: primary 0, candidate 0; poll repeats (not compared): primary 1, candidate 1" in text
+
+
+# --------------------------------------------------------------------------------------------- learned noise
+
+
+def _with_name(capture: HarCapture, name: str) -> HarCapture:
+    """The same recording with the project's name changed: a field two runs of one system disagree on."""
+    entries = []
+    for entry in capture.entries:
+        body = entry.response.body if entry.response else b""
+        if b'"Existing Repo"' in body and entry.response is not None:
+            body = body.replace(b'"Existing Repo"', json.dumps(name).encode())
+            entry = entry.model_copy(update={"response": entry.response.model_copy(update={"body": body})})
+        entries.append(entry)
+    return capture.model_copy(update={"entries": tuple(entries)})
+
+
+def test_noise_learned_from_self_comparisons_explains_only_what_it_saw(tmp_path: Path) -> None:
+    files = []
+    for run in range(3):  # three self-comparisons (two runs of the primary each), the name differing every time
+        files.append(write_har(tmp_path / f"a{run}.har", _with_name(PRIMARY, f"run {run}")))
+        files.append(write_har(tmp_path / f"b{run}.har", _with_name(PRIMARY, f"other {run}")))
+    model = learn_noise(list(zip(files[0::2], files[1::2], strict=True)), min_observations=3)
+    assert {(route, path) for route, path, _, _ in model.volatile()} == {
+        ("POST /api/projects", "/body/data/name"),
+        ("GET /api/projects/{id}", "/body/data/name"),
+    }
+    primary = write_har(tmp_path / "primary.har", PRIMARY)
+    renamed = write_har(tmp_path / "renamed.har", _with_name(CANDIDATE, "renamed"))
+    without = compare_files(primary, renamed)
+    with_noise = compare_files(primary, renamed, noise=model)
+    assert without.summary.verdicts.get("mismatch") == 2 and without.summary.verdicts.get("noise", 0) == 0
+    assert with_noise.summary.verdicts.get("noise") == 2 and not with_noise.not_at_parity()
+    explained = next(pair for pair in with_noise.pairs if pair.verdict.kind is VerdictKind.NOISE).verdict.explained
+    assert explained[0].note == "noise: differed in 100% of 3 self-comparisons"
+    # A structural difference on the same route is never noise, however volatile the field was.
+    dropped = CANDIDATE.model_copy(update={"entries": tuple(_drop_name(entry) for entry in CANDIDATE.entries)})
+    structural = compare_files(primary, write_har(tmp_path / "dropped.har", dropped), noise=model)
+    assert structural.summary.verdicts.get("mismatch") == 2
+
+
+def _drop_name(entry: HarEntry) -> HarEntry:
+    if entry.response is None or b'"Existing Repo"' not in entry.response.body:
+        return entry
+    envelope = json.loads(entry.response.body)
+    del envelope["data"]["name"]
+    return entry.model_copy(
+        update={"response": entry.response.model_copy(update={"body": json.dumps(envelope).encode()})}
+    )
+
+
+def test_learning_and_loading_noise_refuse_bad_input_with_one_line(tmp_path: Path) -> None:
+    good = write_har(tmp_path / "a.har", PRIMARY)
+    (tmp_path / "garbage.har").write_bytes(b"\x00nope")
+    (tmp_path / "noise.json").write_text('{"threshold": 7}')
+    failures = [
+        lambda: learn_noise([(good, tmp_path / "garbage.har")]),
+        lambda: learn_noise([(good, good)], threshold=0),
+        lambda: learn_noise([(good, good)], profile="no-such-profile"),
+        lambda: load_noise(tmp_path / "missing.json"),
+        lambda: load_noise(tmp_path / "noise.json"),
+    ]
+    for failure in failures:
+        with pytest.raises(OfflineInputError) as caught:
+            failure()
+        assert "\n" not in str(caught.value)
+    with pytest.raises(OfflineInputError, match="threshold"):
+        load_noise(tmp_path / "noise.json")

@@ -6,6 +6,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from comparators.result import Diff, DiffKind
 from shadow.config import load_settings
 from shadow.errors import ConfigError
 from shadow.offload import OffloadedPipeline
@@ -55,3 +56,45 @@ def test_an_unopenable_store_is_one_log_line_and_no_store(tmp_path: Path, caplog
     assert "comparisons will not be kept" in caplog.text and str(blocker) in caplog.text
     assert len(caplog.records) == 1
     assert open_store(load_settings(candidate="http://c")) is None
+
+
+async def test_a_learned_noise_model_explains_volatile_fields_in_the_proxy(tmp_path: Path) -> None:
+    from comparators.noise import NoiseModel, route_key
+
+    model = NoiseModel(min_observations=1)
+    model.observe(route_key("GET", "/api/info"), [Diff(path="/body/data/build", kind=DiffKind.VALUE)])
+    noise_file = tmp_path / "noise.json"
+    noise_file.write_text(model.to_json())
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        data = b'{"build":"cand","os":"linux"}' if request.url.path == "/api/info" else b'{"os":"linux"}'
+        return httpx.Response(200, content=_envelope(data), headers={"content-type": "application/json"})
+
+    settings = load_settings(candidate="http://candidate", offload=False, noise_model=noise_file)
+    pipeline = build_pipeline(settings, transport=httpx.MockTransport(handler))
+    await pipeline.start()
+    for path, primary in (("/api/info", b'{"build":"prim","os":"linux"}'), ("/api/config", b'{"os":"mac"}')):
+        pipeline.submit(
+            texchange(request=trequest(path=path), primary=tresponse(body=_envelope(primary), headers=JSON))
+        )
+    assert await pipeline.drain(5)
+    await pipeline.stop()
+    # The field the model learned as volatile is noise; a difference it never saw stays a mismatch.
+    assert pipeline.counts == {"noise": 1, "mismatch": 1}
+
+
+def test_a_bad_noise_model_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "noise.json"
+    bad.write_text('{"routes": {"GET /x": "many"}}')
+    for settings in (
+        load_settings(candidate="http://c", noise_model=bad),
+        load_settings(candidate="http://c", noise_model=bad, offload=False),
+        load_settings(candidate="http://c", noise_model=tmp_path / "missing.json"),
+    ):
+        with pytest.raises(ConfigError) as caught:
+            build_shadow(settings)
+        assert "noise_model" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def _envelope(data: bytes) -> bytes:
+    return b'{"success":true,"data":' + data + b',"error_data":null,"message":null}'
