@@ -16,12 +16,13 @@ from comparators.message import Headers
 from comparators.paths import join_pointer
 from comparators.result import Diff, DiffKind
 
-__all__ = ["ALWAYS_COMPARED", "NEVER_COMPARED", "compared_names", "diff_headers", "normalized_header"]
+__all__ = ["ALWAYS_COMPARED", "HOP_BY_HOP", "NEVER_COMPARED", "compared_names", "diff_headers", "normalized_header"]
 
 ALWAYS_COMPARED = ("content-type",)
-NEVER_COMPARED = frozenset(
+# Connection-level headers (RFC 9110 §7.6.1) and proxy plumbing: never compared, and never forwarded as they
+# came (the shadow tee drops them from mirrored requests).
+HOP_BY_HOP = frozenset(
     {
-        # hop-by-hop (RFC 9110 §7.6.1) and proxy plumbing
         "connection",
         "keep-alive",
         "proxy-authenticate",
@@ -29,15 +30,18 @@ NEVER_COMPARED = frozenset(
         "proxy-connection",
         "te",
         "trailer",
-        "trailers",
         "transfer-encoding",
         "upgrade",
-        # differ per process or are derived from the body
-        "date",
-        "server",
-        "content-length",
     }
 )
+NEVER_COMPARED = HOP_BY_HOP | {
+    # RFC 2616 §13.5.1 spelled the hop-by-hop ``trailer`` this way
+    "trailers",
+    # differ per process or are derived from the body
+    "date",
+    "server",
+    "content-length",
+}
 
 
 def _joined(headers: Headers, name: str) -> str | None:

@@ -5,8 +5,9 @@
 
 import { v } from "convex/values";
 import { Doc } from "./_generated/dataModel";
-import { QueryCtx, internalMutation, internalQuery } from "./_generated/server";
+import { internalMutation, internalQuery } from "./_generated/server";
 import { nextRowid, recordProcessChange } from "./lib/changes";
+import { byLegacyId } from "./lib/legacyIds";
 import { MAX_LIST } from "./lib/limits";
 import { setTaskStatus } from "./lib/taskStatus";
 import { millisTimestamp } from "./lib/time";
@@ -14,26 +15,12 @@ import { newLegacyId } from "./lib/uuid";
 import { runReason } from "./lib/validators";
 import { processWire, repoOfProject, toProcessWire } from "./lib/wire/entities";
 
-async function byLegacyId(ctx: QueryCtx, legacyId: string): Promise<Doc<"executionProcesses"> | null> {
-  return await ctx.db
-    .query("executionProcesses")
-    .withIndex("by_legacyId", (q) => q.eq("legacyId", legacyId))
-    .unique();
-}
-
-async function workspaceByLegacyId(ctx: QueryCtx, legacyId: string): Promise<Doc<"workspaces"> | null> {
-  return await ctx.db
-    .query("workspaces")
-    .withIndex("by_legacyId", (q) => q.eq("legacyId", legacyId))
-    .unique();
-}
-
 /** Oldest first, as 0.0.71 lists them; an unknown attempt gives []. */
 export const list = internalQuery({
   args: { taskAttemptId: v.string() },
   returns: v.array(processWire),
   handler: async (ctx, { taskAttemptId }) => {
-    const workspace = await workspaceByLegacyId(ctx, taskAttemptId);
+    const workspace = await byLegacyId(ctx, "workspaces", taskAttemptId);
     if (!workspace) return [];
     const processes = await ctx.db
       .query("executionProcesses")
@@ -47,7 +34,7 @@ export const get = internalQuery({
   args: { id: v.string() },
   returns: v.union(processWire, v.null()),
   handler: async (ctx, { id }) => {
-    const process = await byLegacyId(ctx, id);
+    const process = await byLegacyId(ctx, "executionProcesses", id);
     return process ? await toProcessWire(ctx, process) : null;
   },
 });
@@ -57,7 +44,7 @@ export const create = internalMutation({
   args: { taskAttemptId: v.string(), runReason, executorAction: v.any(), beforeHeadCommit: v.optional(v.string()) },
   returns: v.union(processWire, v.null()),
   handler: async (ctx, args) => {
-    const workspace = await workspaceByLegacyId(ctx, args.taskAttemptId);
+    const workspace = await byLegacyId(ctx, "workspaces", args.taskAttemptId);
     const task = workspace ? await ctx.db.get(workspace.taskId) : null;
     const session = workspace
       ? await ctx.db
@@ -126,7 +113,7 @@ export const finish = internalMutation({
   },
   returns: v.union(processWire, v.null()),
   handler: async (ctx, { id, status, exitCode, chainEnded }) => {
-    const process = await byLegacyId(ctx, id);
+    const process = await byLegacyId(ctx, "executionProcesses", id);
     if (!process) return null;
     if (process.status !== "running") return await toProcessWire(ctx, process);
     await ctx.db.patch(process._id, { status, exitCode, completedAt: millisTimestamp(Date.now()) });

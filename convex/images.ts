@@ -3,19 +3,13 @@
 
 import { v } from "convex/values";
 import { Doc } from "./_generated/dataModel";
-import { QueryCtx, internalMutation, internalQuery } from "./_generated/server";
+import { internalMutation, internalQuery } from "./_generated/server";
+import { byLegacyId } from "./lib/legacyIds";
 import { MAX_LIST } from "./lib/limits";
 import { millisTimestamp } from "./lib/time";
 import { newLegacyId } from "./lib/uuid";
 import { nullableString } from "./lib/validators";
 import { imageWire, toImageWire } from "./lib/wire/entities";
-
-async function byLegacyId(ctx: QueryCtx, legacyId: string): Promise<Doc<"images"> | null> {
-  return await ctx.db
-    .query("images")
-    .withIndex("by_legacyId", (q) => q.eq("legacyId", legacyId))
-    .unique();
-}
 
 /** Records an upload already in storage, or returns the existing record with the same hash (and drops the
  * duplicate bytes). Idempotent by hash, so a retried upload cannot create a second record. */
@@ -70,7 +64,7 @@ export const get = internalQuery({
   args: { id: v.string() },
   returns: v.union(v.object({ image: imageWire, storageId: v.id("_storage") }), v.null()),
   handler: async (ctx, { id }) => {
-    const image = await byLegacyId(ctx, id);
+    const image = await byLegacyId(ctx, "images", id);
     return image ? { image: toImageWire(image), storageId: image.storageId } : null;
   },
 });
@@ -80,7 +74,7 @@ export const remove = internalMutation({
   args: { id: v.string() },
   returns: v.null(),
   handler: async (ctx, { id }) => {
-    const image = await byLegacyId(ctx, id);
+    const image = await byLegacyId(ctx, "images", id);
     if (!image) return null;
     const taskLinks = await ctx.db
       .query("taskImages")
@@ -102,10 +96,7 @@ export const listByTask = internalQuery({
   args: { taskId: v.string() },
   returns: v.array(imageWire),
   handler: async (ctx, { taskId }) => {
-    const task = await ctx.db
-      .query("tasks")
-      .withIndex("by_legacyId", (q) => q.eq("legacyId", taskId))
-      .unique();
+    const task = await byLegacyId(ctx, "tasks", taskId);
     if (!task) return [];
     const links = await ctx.db
       .query("taskImages")

@@ -7,6 +7,7 @@ import { Doc } from "./_generated/dataModel";
 import { MutationCtx, QueryCtx, internalMutation, internalQuery } from "./_generated/server";
 import { blockingChildren, deleteProjectCascade, tasksOfProject, workspacesOfTask } from "./lib/cascade";
 import { replayed, remember } from "./lib/idempotency";
+import { byLegacyId } from "./lib/legacyIds";
 import { MAX_LIST } from "./lib/limits";
 import { Outcome, bare, notFound, ok, outcome, soft } from "./lib/outcome";
 import { millisTimestamp } from "./lib/time";
@@ -15,13 +16,6 @@ import { nullableString } from "./lib/validators";
 import { ProjectWire, projectWire, repoOfProject, toProjectWire } from "./lib/wire/entities";
 
 const DUPLICATE_PATH = "A project with this git repository path already exists";
-
-async function byLegacyId(ctx: QueryCtx, legacyId: string): Promise<Doc<"projects"> | null> {
-  return await ctx.db
-    .query("projects")
-    .withIndex("by_legacyId", (q) => q.eq("legacyId", legacyId))
-    .unique();
-}
 
 /** The project (other than `except`) whose repository is at `path`, if any. */
 async function projectAtPath(ctx: QueryCtx, path: string, except?: Doc<"projects">): Promise<Doc<"projects"> | null> {
@@ -55,7 +49,7 @@ export const get = internalQuery({
   args: { id: v.string() },
   returns: v.union(projectWire, v.null()),
   handler: async (ctx, { id }) => {
-    const project = await byLegacyId(ctx, id);
+    const project = await byLegacyId(ctx, "projects", id);
     return project ? await toProjectWire(ctx, project) : null;
   },
 });
@@ -127,7 +121,7 @@ export const update = internalMutation({
   args: { id: v.string(), name: nullableString, gitRepoPath: nullableString, ...scripts },
   returns: outcome(projectWire),
   handler: async (ctx, args): Promise<Outcome<ProjectWire>> => {
-    const project = await byLegacyId(ctx, args.id);
+    const project = await byLegacyId(ctx, "projects", args.id);
     if (!project) return notFound();
     const repo = await repoOfProject(ctx, project._id);
     if (!repo) return bare(500);
@@ -152,7 +146,7 @@ export const remove = internalMutation({
   args: { id: v.string() },
   returns: outcome(v.null()),
   handler: async (ctx, { id }): Promise<Outcome<null>> => {
-    const project = await byLegacyId(ctx, id);
+    const project = await byLegacyId(ctx, "projects", id);
     if (!project) return notFound();
     const tasks = await tasksOfProject(ctx, project._id);
     const inProject = new Set(tasks.map((t) => t._id));
@@ -171,6 +165,6 @@ function basename(path: string): string {
 
 /** The honoured id hint (opt-in: the tee may ask the candidate to reuse the primary's id), else a new v4. */
 async function freshLegacyId(ctx: MutationCtx, hint: string | undefined): Promise<string> {
-  if (hint && !(await byLegacyId(ctx, hint))) return hint;
+  if (hint && !(await byLegacyId(ctx, "projects", hint))) return hint;
   return newLegacyId();
 }

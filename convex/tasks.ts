@@ -5,10 +5,11 @@
 import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import { Doc, Id } from "./_generated/dataModel";
-import { MutationCtx, QueryCtx, internalMutation, internalQuery } from "./_generated/server";
+import { MutationCtx, internalMutation, internalQuery } from "./_generated/server";
 import { blockingChildren, deleteTaskCascade, workspacesOfTask } from "./lib/cascade";
 import { nextRowid, recordTaskChange } from "./lib/changes";
 import { replayed, remember } from "./lib/idempotency";
+import { byLegacyId } from "./lib/legacyIds";
 import { MAX_LIST } from "./lib/limits";
 import { FK_FAILED, Outcome, apiError, notFound, ok, outcome } from "./lib/outcome";
 import { withAttemptStatus } from "./lib/taskStatus";
@@ -21,27 +22,10 @@ const DB_FK_FAILED = `DatabaseError: ${FK_FAILED}`;
 const DUPLICATE_IMAGE_LINK =
   "DatabaseError: error returned from database: (code: 2067) UNIQUE constraint failed: task_images.task_id, task_images.image_id";
 
-async function byLegacyId(ctx: QueryCtx, legacyId: string): Promise<Doc<"tasks"> | null> {
-  return await ctx.db
-    .query("tasks")
-    .withIndex("by_legacyId", (q) => q.eq("legacyId", legacyId))
-    .unique();
-}
-
-async function workspaceByLegacyId(ctx: QueryCtx, legacyId: string): Promise<Doc<"workspaces"> | null> {
-  return await ctx.db
-    .query("workspaces")
-    .withIndex("by_legacyId", (q) => q.eq("legacyId", legacyId))
-    .unique();
-}
-
 /** TaskImage::associate_many: one insert per id, stopping at the first constraint failure. */
 async function linkImages(ctx: MutationCtx, taskId: Id<"tasks">, imageIds: string[]): Promise<string | null> {
   for (const imageLegacyId of imageIds) {
-    const image = await ctx.db
-      .query("images")
-      .withIndex("by_legacyId", (q) => q.eq("legacyId", imageLegacyId))
-      .unique();
+    const image = await byLegacyId(ctx, "images", imageLegacyId);
     if (!image) return DB_FK_FAILED;
     const links = await ctx.db
       .query("taskImages")
@@ -58,10 +42,7 @@ export const listWithStatus = internalQuery({
   args: { projectId: v.string() },
   returns: v.array(taskWithStatusWire),
   handler: async (ctx, { projectId }) => {
-    const project = await ctx.db
-      .query("projects")
-      .withIndex("by_legacyId", (q) => q.eq("legacyId", projectId))
-      .unique();
+    const project = await byLegacyId(ctx, "projects", projectId);
     if (!project) return [];
     const tasks = await ctx.db
       .query("tasks")
@@ -76,7 +57,7 @@ export const get = internalQuery({
   args: { id: v.string() },
   returns: v.union(taskWire, v.null()),
   handler: async (ctx, { id }) => {
-    const task = await byLegacyId(ctx, id);
+    const task = await byLegacyId(ctx, "tasks", id);
     return task ? await toTaskWire(ctx, task) : null;
   },
 });
@@ -95,17 +76,14 @@ export const create = internalMutation({
   handler: async (ctx, args): Promise<Outcome<TaskWire>> => {
     const replay = await replayed(ctx, args.idempotencyKey);
     if (replay) return replay.result as Outcome<TaskWire>;
-    const project = await ctx.db
-      .query("projects")
-      .withIndex("by_legacyId", (q) => q.eq("legacyId", args.projectId))
-      .unique();
-    const parent = args.parentTaskAttempt === null ? null : await workspaceByLegacyId(ctx, args.parentTaskAttempt);
+    const project = await byLegacyId(ctx, "projects", args.projectId);
+    const parent = args.parentTaskAttempt === null ? null : await byLegacyId(ctx, "workspaces", args.parentTaskAttempt);
     if (!project || (args.parentTaskAttempt !== null && !parent)) {
       return await remember(ctx, args.idempotencyKey, apiError(DB_FK_FAILED));
     }
     const nowMs = Date.now();
     const now = millisTimestamp(nowMs);
-    const hinted = args.legacyIdHint && !(await byLegacyId(ctx, args.legacyIdHint)) ? args.legacyIdHint : null;
+    const hinted = args.legacyIdHint && !(await byLegacyId(ctx, "tasks", args.legacyIdHint)) ? args.legacyIdHint : null;
     const taskId = await ctx.db.insert("tasks", {
       legacyId: hinted ?? newLegacyId(),
       rowid: await nextRowid(ctx, "tasks"),
@@ -139,11 +117,11 @@ export const update = internalMutation({
   },
   returns: outcome(taskWire),
   handler: async (ctx, args): Promise<Outcome<TaskWire>> => {
-    const task = await byLegacyId(ctx, args.id);
+    const task = await byLegacyId(ctx, "tasks", args.id);
     if (!task) return notFound();
     let parentWorkspaceId = task.parentWorkspaceId;
     if (args.parentTaskAttempt !== null) {
-      const parent = await workspaceByLegacyId(ctx, args.parentTaskAttempt);
+      const parent = await byLegacyId(ctx, "workspaces", args.parentTaskAttempt);
       if (!parent) return apiError(DB_FK_FAILED);
       parentWorkspaceId = parent._id;
     }
@@ -174,7 +152,7 @@ export const remove = internalMutation({
   args: { id: v.string() },
   returns: outcome(v.null()),
   handler: async (ctx, { id }): Promise<Outcome<null>> => {
-    const task = await byLegacyId(ctx, id);
+    const task = await byLegacyId(ctx, "tasks", id);
     if (!task) return notFound();
     const workspaces = await workspacesOfTask(ctx, task._id);
     if (await blockingChildren(ctx, workspaces, new Set([task._id]))) return apiError(DB_FK_FAILED);

@@ -4,6 +4,7 @@
 import { v } from "convex/values";
 import { Doc, Id } from "./_generated/dataModel";
 import { MutationCtx, QueryCtx, internalMutation, internalQuery } from "./_generated/server";
+import { byLegacyId } from "./lib/legacyIds";
 import { MAX_LIST } from "./lib/limits";
 import { FK_FAILED, Outcome, apiError, notFound, ok, outcome } from "./lib/outcome";
 import { GLOBAL_TEMPLATE_SEEDS } from "./lib/templateSeeds";
@@ -16,13 +17,6 @@ const UNIQUE_GLOBAL = "DatabaseError: error returned from database: (code: 2067)
 const UNIQUE_PROJECT =
   "DatabaseError: error returned from database: (code: 2067) UNIQUE constraint failed: task_templates.project_id, task_templates.template_name";
 const BOTH_FILTERS = "DatabaseError: Cannot query both global and project-specific templates";
-
-async function byLegacyId(ctx: QueryCtx, legacyId: string): Promise<Doc<"taskTemplates"> | null> {
-  return await ctx.db
-    .query("taskTemplates")
-    .withIndex("by_legacyId", (q) => q.eq("legacyId", legacyId))
-    .unique();
-}
 
 async function inScope(ctx: QueryCtx, projectId: Id<"projects"> | null): Promise<Doc<"taskTemplates">[]> {
   return await ctx.db
@@ -84,10 +78,7 @@ export const list = internalQuery({
     let rows: Doc<"taskTemplates">[];
     if (global === true && projectId !== null) return apiError(BOTH_FILTERS);
     if (projectId !== null) {
-      const project = await ctx.db
-        .query("projects")
-        .withIndex("by_legacyId", (q) => q.eq("legacyId", projectId))
-        .unique();
+      const project = await byLegacyId(ctx, "projects", projectId);
       rows = project ? await inScope(ctx, project._id) : [];
     } else if (global === true) {
       rows = await inScope(ctx, null);
@@ -108,7 +99,7 @@ export const get = internalQuery({
   args: { id: v.string() },
   returns: v.union(templateWire, v.null()),
   handler: async (ctx, { id }) => {
-    const template = await byLegacyId(ctx, id);
+    const template = await byLegacyId(ctx, "taskTemplates", id);
     return template ? await toTemplateWire(ctx, template) : null;
   },
 });
@@ -121,10 +112,7 @@ export const create = internalMutation({
     let projectId: Id<"projects"> | null = null;
     if (args.projectId !== null) {
       const legacy = args.projectId;
-      const project = await ctx.db
-        .query("projects")
-        .withIndex("by_legacyId", (q) => q.eq("legacyId", legacy))
-        .unique();
+      const project = await byLegacyId(ctx, "projects", legacy);
       if (!project) return apiError(`DatabaseError: ${FK_FAILED}`);
       projectId = project._id;
     }
@@ -148,7 +136,7 @@ export const update = internalMutation({
   args: { id: v.string(), title: nullableString, description: nullableString, templateName: nullableString },
   returns: outcome(templateWire),
   handler: async (ctx, args): Promise<Outcome<TemplateWire>> => {
-    const template = await byLegacyId(ctx, args.id);
+    const template = await byLegacyId(ctx, "taskTemplates", args.id);
     if (!template) return notFound();
     const templateName = args.templateName ?? template.templateName;
     if (await nameTaken(ctx, template.projectId, templateName, template._id)) {
@@ -168,7 +156,7 @@ export const remove = internalMutation({
   args: { id: v.string() },
   returns: outcome(v.null()),
   handler: async (ctx, { id }): Promise<Outcome<null>> => {
-    const template = await byLegacyId(ctx, id);
+    const template = await byLegacyId(ctx, "taskTemplates", id);
     if (!template) return notFound();
     await ctx.db.delete(template._id);
     return ok(null);

@@ -6,9 +6,10 @@
 import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import { Doc } from "./_generated/dataModel";
-import { QueryCtx, internalMutation, internalQuery } from "./_generated/server";
+import { internalMutation, internalQuery } from "./_generated/server";
 import { nextRowid, recordWorkspaceChange } from "./lib/changes";
 import { replayed, remember } from "./lib/idempotency";
+import { byLegacyId } from "./lib/legacyIds";
 import { MAX_LIST, MAX_PER_PARENT } from "./lib/limits";
 import { FK_FAILED, Outcome, apiError, notFound, ok, outcome } from "./lib/outcome";
 import { setTaskStatus } from "./lib/taskStatus";
@@ -16,20 +17,6 @@ import { millisTimestamp } from "./lib/time";
 import { newLegacyId } from "./lib/uuid";
 import { attemptDirName, taskPrompt } from "./lib/attempt";
 import { AttemptWire, TaskWire, attemptWire, repoOfProject, taskWire, toAttemptWire, toTaskWire } from "./lib/wire/entities";
-
-async function byLegacyId(ctx: QueryCtx, legacyId: string): Promise<Doc<"workspaces"> | null> {
-  return await ctx.db
-    .query("workspaces")
-    .withIndex("by_legacyId", (q) => q.eq("legacyId", legacyId))
-    .unique();
-}
-
-async function taskByLegacyId(ctx: QueryCtx, legacyId: string): Promise<Doc<"tasks"> | null> {
-  return await ctx.db
-    .query("tasks")
-    .withIndex("by_legacyId", (q) => q.eq("legacyId", legacyId))
-    .unique();
-}
 
 export const list = internalQuery({
   args: { taskId: v.union(v.string(), v.null()) },
@@ -39,7 +26,7 @@ export const list = internalQuery({
     if (taskId === null) {
       workspaces = await ctx.db.query("workspaces").withIndex("by_createdMs").order("desc").take(MAX_LIST);
     } else {
-      const task = await taskByLegacyId(ctx, taskId);
+      const task = await byLegacyId(ctx, "tasks", taskId);
       if (!task) return [];
       workspaces = await ctx.db
         .query("workspaces")
@@ -55,7 +42,7 @@ export const get = internalQuery({
   args: { id: v.string() },
   returns: v.union(attemptWire, v.null()),
   handler: async (ctx, { id }) => {
-    const workspace = await byLegacyId(ctx, id);
+    const workspace = await byLegacyId(ctx, "workspaces", id);
     return workspace ? await toAttemptWire(ctx, workspace) : null;
   },
 });
@@ -67,7 +54,7 @@ export const children = internalQuery({
   args: { id: v.string() },
   returns: v.union(v.array(taskWire), v.null()),
   handler: async (ctx, { id }) => {
-    const workspace = await byLegacyId(ctx, id);
+    const workspace = await byLegacyId(ctx, "workspaces", id);
     if (!workspace) return null;
     const related = new Map<string, Doc<"tasks">>();
     const direct = await ctx.db
@@ -118,12 +105,12 @@ export const create = internalMutation({
   handler: async (ctx, args): Promise<Outcome<AttemptWire>> => {
     const replay = await replayed(ctx, args.idempotencyKey);
     if (replay) return replay.result as Outcome<AttemptWire>;
-    const task = await taskByLegacyId(ctx, args.taskId);
+    const task = await byLegacyId(ctx, "tasks", args.taskId);
     const repo = task ? await repoOfProject(ctx, task.projectId) : null;
     if (!task || !repo) return await remember(ctx, args.idempotencyKey, apiError(`TaskAttemptError: ${FK_FAILED}`));
     const nowMs = Date.now();
     const now = millisTimestamp(nowMs);
-    const hinted = args.legacyIdHint && !(await byLegacyId(ctx, args.legacyIdHint)) ? args.legacyIdHint : null;
+    const hinted = args.legacyIdHint && !(await byLegacyId(ctx, "workspaces", args.legacyIdHint)) ? args.legacyIdHint : null;
     const workspaceId = await ctx.db.insert("workspaces", {
       legacyId: hinted ?? newLegacyId(),
       rowid: await nextRowid(ctx, "workspaces"),
@@ -163,7 +150,7 @@ export const start = internalMutation({
   args: { id: v.string(), executorProfileId: v.object({ executor: v.string(), variant: v.optional(v.string()) }) },
   returns: outcome(taskWire),
   handler: async (ctx, { id, executorProfileId }): Promise<Outcome<TaskWire>> => {
-    const workspace = await byLegacyId(ctx, id);
+    const workspace = await byLegacyId(ctx, "workspaces", id);
     const task = workspace ? await ctx.db.get(workspace.taskId) : null;
     const project = task ? await ctx.db.get(task.projectId) : null;
     const repo = project ? await repoOfProject(ctx, project._id) : null;
@@ -202,7 +189,7 @@ export const setContainer = internalMutation({
   args: { id: v.string(), containerRef: v.string(), branch: v.string() },
   returns: v.union(attemptWire, v.null()),
   handler: async (ctx, { id, containerRef, branch }) => {
-    const workspace = await byLegacyId(ctx, id);
+    const workspace = await byLegacyId(ctx, "workspaces", id);
     if (!workspace) return null;
     await ctx.db.patch(workspace._id, { containerRef, branch, updatedAt: millisTimestamp(Date.now()) });
     const updated = (await ctx.db.get(workspace._id)) as Doc<"workspaces">;

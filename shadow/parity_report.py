@@ -23,15 +23,14 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from comparators.result import Diff
+from comparators.summary import GroupSummary, SignatureSummary
 from shadow.store import ResultStore
 
 __all__ = [
     "AT_PARITY",
     "VERDICT_COLUMNS",
     "CandidateGap",
-    "GroupParity",
     "ParityReport",
-    "SignatureExample",
     "build_report",
     "gap_lines",
     "render_report",
@@ -40,27 +39,6 @@ __all__ = [
 VERDICT_COLUMNS = ("match", "noise", "converged", "intended", "mismatch", "candidate_error", "timeout", "shed")
 AT_PARITY = frozenset({"match", "noise", "converged", "intended"})
 GapKind = Literal["not_implemented", "absent"]
-
-
-class GroupParity(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    group: str
-    exchanges: int
-    compared: int
-    verdicts: dict[str, int]  # every verdict kind of VERDICT_COLUMNS (zeros included), plus any other seen
-    parity_percent: float | None  # None when nothing was compared
-
-
-class SignatureExample(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    signature: str
-    method: str
-    route: str
-    group: str
-    count: int
-    diffs: tuple[Diff, ...]  # of the first kept exemplar; empty when none was kept
 
 
 class CandidateGap(BaseModel):
@@ -79,9 +57,12 @@ class CandidateGap(BaseModel):
 class ParityReport(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    total: GroupParity  # group "all"
-    groups: tuple[GroupParity, ...]
-    signatures: tuple[SignatureExample, ...]
+    # The shapes of ``comparators.summary``, filled from the store: ``verdicts`` holds every kind of
+    # VERDICT_COLUMNS (zeros included) plus any other seen; a signature's ``example`` is the diffs of its
+    # first kept exemplar (empty when none was kept).
+    total: GroupSummary  # group "all"
+    groups: tuple[GroupSummary, ...]
+    signatures: tuple[SignatureSummary, ...]
     signature_count: int
     gaps: tuple[CandidateGap, ...]
 
@@ -90,7 +71,7 @@ class ParityReport(BaseModel):
         """The route groups the candidate answered 501 in."""
         return tuple(gap.group for gap in self.gaps if gap.kind == "not_implemented")
 
-    def group(self, name: str) -> GroupParity:
+    def group(self, name: str) -> GroupSummary:
         for group in self.groups:
             if group.group == name:
                 return group
@@ -105,13 +86,13 @@ def build_report(store: ResultStore, *, top: int = 10) -> ParityReport:
     for summary in signatures:
         exemplars = store.exemplars(summary.signature)
         examples.append(
-            SignatureExample(
+            SignatureSummary(
                 signature=summary.signature,
                 method=summary.method,
                 route=summary.route,
                 group=summary.group,
                 count=summary.count,
-                diffs=exemplars[0].record.verdict.diffs if exemplars else (),
+                example=exemplars[0].record.verdict.diffs if exemplars else (),
             )
         )
     return ParityReport(
@@ -126,11 +107,11 @@ def build_report(store: ResultStore, *, top: int = 10) -> ParityReport:
     )
 
 
-def _group(name: str, counts: Mapping[str, int]) -> GroupParity:
+def _group(name: str, counts: Mapping[str, int]) -> GroupSummary:
     exchanges = sum(counts.values())
     compared = exchanges - counts.get("shed", 0)
     good = sum(count for verdict, count in counts.items() if verdict in AT_PARITY)
-    return GroupParity(
+    return GroupSummary(
         group=name,
         exchanges=exchanges,
         compared=compared,
@@ -205,7 +186,7 @@ def render_report(report: ParityReport, console: Console) -> None:
             console.print(
                 f"{item.count:>5}x {item.method} {item.route}  [bold]{item.signature}[/bold]", highlight=False
             )
-            for line in _example(item.diffs):
+            for line in _example(item.example):
                 console.print(f"         {line}", highlight=False, markup=False, overflow="fold")
     for line in gap_lines(report.gaps):
         console.print(line, highlight=False, markup=False)
@@ -250,7 +231,7 @@ def _group_table(report: ParityReport, *, compact: bool) -> Table:
     return table
 
 
-def _cells(group: GroupParity) -> list[str]:
+def _cells(group: GroupSummary) -> list[str]:
     percent = "n/a" if group.parity_percent is None else f"{group.parity_percent:.1f}"
     return [group.group, str(group.compared), *(str(group.verdicts[v]) for v in VERDICT_COLUMNS), percent]
 

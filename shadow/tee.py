@@ -21,6 +21,7 @@ from urllib.parse import quote
 import aiohttp
 import httpx
 
+from comparators.headers import HOP_BY_HOP
 from comparators.message import Headers, HttpRequest, HttpResponse
 from shadow.config import HeaderRule, ShadowSettings, StreamSettings
 from shadow.correlation import IdMap
@@ -37,21 +38,7 @@ __all__ = [
 ]
 
 # Never forwarded as they came: connection-level headers, and the ones the client library recomputes.
-_HOP_BY_HOP = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "proxy-connection",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "host",
-        "content-length",
-    }
-)
+_NOT_FORWARDED = HOP_BY_HOP | {"host", "content-length"}
 _TEXT_TYPES = ("application/json", "application/x-www-form-urlencoded", "text/")
 
 
@@ -62,7 +49,7 @@ def idempotency_key(exchange_id: str) -> str:
 
 def forwardable_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     """The headers of a captured request that may be sent again (no hop-by-hop or recomputed ones)."""
-    return [(key, value) for key, value in headers if key.lower() not in _HOP_BY_HOP]
+    return [(key, value) for key, value in headers if key.lower() not in _NOT_FORWARDED]
 
 
 def apply_header_rules(headers: Iterable[tuple[str, str]], rules: Iterable[HeaderRule], target: str) -> Headers:

@@ -1,6 +1,6 @@
 """tflow-style fakes for the shadow's own data (mitmproxy's ``tflow`` shape: keyword-only arguments, and
 ``True`` means "build the default"), plus small stand-ins for the collaborators the pipeline takes as
-shapes (profile, comparator, store, metrics). The models are the real frozen ones; nothing is patched."""
+shapes (profile, comparator, normalizer, store, metrics). The models are the real frozen ones; nothing is patched."""
 
 from __future__ import annotations
 
@@ -25,11 +25,14 @@ __all__ = [
     "TStore",
     "tcompare",
     "texchange",
+    "tmask",
     "trequest",
     "tresponse",
 ]
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
+_BRANCH = re.compile(r"vk-[0-9a-f]{4}-")
 
 PROJECT_ID = "0b7c1a52-6d8e-4f3a-9c51-2e4a7d9f0c11"
 _JSON: Headers = (("content-type", "application/json"),)
@@ -169,3 +172,15 @@ class TMetrics:
 
     def named(self, name: str) -> list[tuple[Any, ...]]:
         return [args for call, args in self.calls if call == name]
+
+
+def tmask(value: Any) -> Any:
+    """A stand-in for the core's normalizer on stream records (NOISE §1), reduced to value patterns: uuids,
+    timestamps and attempt branch names are masked wherever they stand in a string."""
+    if isinstance(value, str):
+        return _BRANCH.sub("vk-<x>-", _TIMESTAMP.sub("<ts>", UUID.sub("<uuid>", value)))
+    if isinstance(value, dict):
+        return {key: tmask(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [tmask(item) for item in value]
+    return value

@@ -44,6 +44,7 @@ import type * as lib_http_router from "../lib/http/router.js";
 import type * as lib_http_spa from "../lib/http/spa.js";
 import type * as lib_idempotency from "../lib/idempotency.js";
 import type * as lib_imageRules from "../lib/imageRules.js";
+import type * as lib_legacyIds from "../lib/legacyIds.js";
 import type * as lib_limits from "../lib/limits.js";
 import type * as lib_mcp from "../lib/mcp.js";
 import type * as lib_outcome from "../lib/outcome.js";
@@ -116,6 +117,7 @@ declare const fullApi: ApiFromModules<{
   "lib/http/spa": typeof lib_http_spa;
   "lib/idempotency": typeof lib_idempotency;
   "lib/imageRules": typeof lib_imageRules;
+  "lib/legacyIds": typeof lib_legacyIds;
   "lib/limits": typeof lib_limits;
   "lib/mcp": typeof lib_mcp;
   "lib/outcome": typeof lib_outcome;

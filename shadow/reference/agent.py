@@ -15,7 +15,15 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["AGENT_EXECUTOR", "AGENT_SCRIPT", "AGENT_VARIANT", "agent_command", "install_scripted_agent"]
+__all__ = [
+    "AGENT_EXECUTOR",
+    "AGENT_SCRIPT",
+    "AGENT_VARIANT",
+    "agent_command",
+    "agent_profile",
+    "attempt_body",
+    "install_scripted_agent",
+]
 
 AGENT_EXECUTOR = "CLAUDE_CODE"
 AGENT_VARIANT = "FAKE"
@@ -25,6 +33,16 @@ AGENT_SCRIPT = Path(__file__).with_name("fake_claude.py")
 def agent_command(python: str | None = None) -> str:
     """The shell command the backend runs (it appends Claude's own flags after it)."""
     return f"{shlex.quote(python or sys.executable)} {shlex.quote(str(AGENT_SCRIPT))}"
+
+
+def agent_profile() -> dict[str, str]:
+    """The ``executor_profile_id`` that selects the scripted agent (a fresh dict: callers may extend it)."""
+    return {"executor": AGENT_EXECUTOR, "variant": AGENT_VARIANT}
+
+
+def attempt_body(task_id: str, *, base_branch: str = "main") -> dict[str, object]:
+    """The ``POST /api/task-attempts`` body that runs the scripted agent on ``task_id``."""
+    return {"task_id": task_id, "executor_profile_id": agent_profile(), "base_branch": base_branch}
 
 
 def install_scripted_agent(client: httpx.Client, *, python: str | None = None) -> dict[str, object]:

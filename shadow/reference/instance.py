@@ -29,7 +29,15 @@ import httpx
 
 from shadow.reference.binary import ensure_binary
 
-__all__ = ["WORKTREES_DIR", "Instance", "InstanceError", "free_port", "running_instance", "start_instance"]
+__all__ = [
+    "WORKTREES_DIR",
+    "Instance",
+    "InstanceError",
+    "free_port",
+    "running_instance",
+    "session_members",
+    "start_instance",
+]
 
 WORKTREES_DIR = Path("/var/tmp/vibe-kanban/worktrees")
 GIT_IDENTITY = "[user]\n\tname = Parity Workload\n\temail = parity@example.invalid\n"
@@ -198,12 +206,15 @@ def _terminate(process: subprocess.Popen[bytes], grace: float = 5.0) -> None:
 
 def _kill_session(session_id: int) -> None:
     """SIGKILL every process left in the server's session (agents, scripts, dev servers)."""
-    for pid in _session_members(session_id):
+    for pid in session_members(session_id):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGKILL)
 
 
-def _session_members(session_id: int) -> list[int]:
+def session_members(session_id: int, *, leader: bool = False, zombies: bool = True) -> list[int]:
+    """The processes in session ``session_id`` (every process started with ``start_new_session`` leads one),
+    from /proc. ``leader``: include the session leader itself; ``zombies``: include exited, unreaped ones
+    (a kill need not skip them, a check for survivors must)."""
     members = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -214,6 +225,10 @@ def _session_members(session_id: int) -> list[int]:
             continue
         # Field 6 is the session id; split after the command name, which may hold spaces.
         fields = stat[stat.rfind(")") + 2 :].split()
-        if len(fields) > 3 and int(fields[3]) == session_id and int(entry.name) != session_id:
-            members.append(int(entry.name))
+        if len(fields) <= 3 or int(fields[3]) != session_id:
+            continue
+        pid = int(entry.name)
+        if (pid == session_id and not leader) or (fields[0] == "Z" and not zombies):
+            continue
+        members.append(pid)
     return members

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from shadow.reference.agent import AGENT_EXECUTOR, AGENT_VARIANT
+from shadow.reference.agent import AGENT_VARIANT, attempt_body
 from shadow.workload.context import JSON, UNKNOWN_ID, Context, Family, Phase, Reply, data_field_is
 from shadow.workload.gitrepo import commit_files, init_repo
 
@@ -15,7 +15,6 @@ __all__ = ["FAMILY", "build_agent_repo", "processes_settled"]
 
 FAMILY = Family("attempts", requires=frozenset({"system", "projects", "tasks"}))
 
-FAKE = {"executor": AGENT_EXECUTOR, "variant": AGENT_VARIANT}
 SETUP_SCRIPT = "echo 'setup: installing'; sleep 1; echo 'setup: done'"
 CLEANUP_SCRIPT = "echo 'cleanup: tidying'; echo tidy >> cleanup.log"
 DEV_SCRIPT = "echo 'dev server up'; sleep 30"
@@ -70,7 +69,7 @@ def create(ctx: Context) -> None:
     }
     task = ctx.entity(ctx.call("create-task", "POST", "/api/tasks", json_body=task_body))
     ctx.state["task.agent"] = task
-    body = {"task_id": task["id"], "executor_profile_id": FAKE, "base_branch": "main"}
+    body = attempt_body(task["id"])
     ctx.state["attempt"] = ctx.entity(ctx.call("create", "POST", "/api/task-attempts", json_body=body))
 
 
@@ -150,7 +149,7 @@ def failing_agent(ctx: Context) -> None:
         "description": "This run fails.\nagent: stderr something went wrong\nagent: fail 3",
     }
     task = ctx.entity(ctx.call("failing-task", "POST", "/api/tasks", json_body=task_body))
-    body = {"task_id": task["id"], "executor_profile_id": FAKE, "base_branch": "main"}
+    body = attempt_body(task["id"])
     attempt = ctx.entity(ctx.call("failing-create", "POST", "/api/task-attempts", json_body=body))
     ctx.poll("wait-failing-inreview", f"/api/tasks/{task['id']}", data_field_is("status", "inreview"))
     params = {"task_attempt_id": attempt["id"]}
@@ -173,8 +172,8 @@ def create_errors(ctx: Context) -> None:
             "executor_profile_id": {"executor": "NOPE"},
             "base_branch": "main",
         },
-        "create-unknown-branch": {"task_id": task["id"], "executor_profile_id": FAKE, "base_branch": "no-such-branch"},
-        "create-unknown-task": {"task_id": UNKNOWN_ID, "executor_profile_id": FAKE, "base_branch": "main"},
+        "create-unknown-branch": attempt_body(task["id"], base_branch="no-such-branch"),
+        "create-unknown-task": attempt_body(UNKNOWN_ID),
     }
     for name, body in cases.items():
         ctx.call(name, "POST", "/api/task-attempts", json_body=body)

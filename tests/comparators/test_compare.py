@@ -24,6 +24,7 @@ from comparators.message import HttpRequest, HttpResponse
 from comparators.noise import NoiseModel, route_key
 from comparators.profiles import load_profile
 from comparators.result import Diff, DiffKind, Verdict, VerdictKind
+from shadow.reference.agent import attempt_body
 
 PROFILE = load_profile()
 JSON = (("content-type", "application/json"),)
@@ -562,15 +563,7 @@ def _real_exchanges(base_url: str, work: Path) -> list[tuple[HttpRequest, HttpRe
         call("POST", "/api/health")
         call("GET", "/api/nonexistent")
         # B: a pull request without a GitHub token; F: search in a project whose repo path is gone
-        attempt = call(
-            "POST",
-            "/api/task-attempts",
-            body={
-                "task_id": task["id"],
-                "executor_profile_id": {"executor": "CLAUDE_CODE", "variant": "FAKE"},
-                "base_branch": "main",
-            },
-        )
+        attempt = call("POST", "/api/task-attempts", body=attempt_body(task["id"]))
         call("POST", f"/api/task-attempts/{attempt['id']}/pr", body={"title": "PR"})
         call("PUT", f"/api/projects/{project['id']}", body={"name": "parity", "git_repo_path": str(work / "gone")})
         call("GET", f"/api/projects/{project['id']}/search", query="q=readme")

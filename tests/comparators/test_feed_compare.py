@@ -10,28 +10,11 @@ import pytest
 
 from comparators.event_feed import EventFeed, read_feed
 from comparators.feed_compare import RACE, compare_feeds, problem_diffs
+from comparators.json_diff import diff_json
 from comparators.patches import ReplayProblem
 from comparators.result import STRUCTURAL_KINDS, Diff, DiffKind
 from comparators.sse import SseEvent, parse_sse
-
-
-def tiny_diff(primary: Any, candidate: Any, path: str) -> list[Diff]:
-    """A stand-in for the core's JSON differ: per key of objects, then type or value."""
-    if isinstance(primary, dict) and isinstance(candidate, dict):
-        diffs: list[Diff] = []
-        for key in dict.fromkeys([*primary, *candidate]):
-            where = f"{path}/{key}"
-            if key not in candidate:
-                diffs.append(Diff(path=where, kind=DiffKind.MISSING, primary=primary[key]))
-            elif key not in primary:
-                diffs.append(Diff(path=where, kind=DiffKind.EXTRA, candidate=candidate[key]))
-            else:
-                diffs.extend(tiny_diff(primary[key], candidate[key], where))
-        return diffs
-    if primary == candidate:
-        return []
-    kind = DiffKind.VALUE if type(primary) is type(candidate) else DiffKind.TYPE
-    return [Diff(path=path, kind=kind, primary=primary, candidate=candidate)]
+from tests.factories import tmask
 
 
 def identity(value: Any) -> Any:
@@ -74,7 +57,7 @@ class Workflow:
 
 def compare(primary: Workflow, candidate: Workflow, **kwargs: Any) -> list[Diff]:
     return compare_feeds(
-        read_feed(primary.events), read_feed(candidate.events), normalize=identity, diff=tiny_diff, **kwargs
+        read_feed(primary.events), read_feed(candidate.events), normalize=identity, diff=diff_json, **kwargs
     )
 
 
@@ -337,20 +320,6 @@ def test_a_renamed_entity_pairs_through_a_later_record() -> None:
 # --- real captures: two real 0.0.71 instances, same workflow (tests/comparators/sse_captures/README.md) ----
 
 CAPTURES = Path(__file__).parent / "sse_captures"
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
-_BRANCH = re.compile(r"vk-[0-9a-f]{4}-")
-
-
-def mask(value: Any) -> Any:
-    """What the core's normalizer does to these records (NOISE §1), reduced to value patterns."""
-    if isinstance(value, str):
-        return _BRANCH.sub("vk-<x>-", _TIMESTAMP.sub("<ts>", _UUID.sub("<uuid>", value)))
-    if isinstance(value, dict):
-        return {key: mask(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [mask(item) for item in value]
-    return value
 
 
 def patches(case: str, side: str) -> list[list[dict[str, Any]]]:
@@ -361,7 +330,7 @@ def compare_patches(primary: list[list[dict[str, Any]]], candidate: list[list[di
     def feed(side: list[list[dict[str, Any]]]) -> EventFeed:
         return read_feed([SseEvent(event="json_patch", data=json.dumps(patch)) for patch in side])
 
-    return compare_feeds(feed(primary), feed(candidate), normalize=mask, diff=tiny_diff)
+    return compare_feeds(feed(primary), feed(candidate), normalize=tmask, diff=diff_json)
 
 
 def unexplained(diffs: list[Diff]) -> list[tuple[str, DiffKind]]:

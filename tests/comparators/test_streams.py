@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -17,32 +16,16 @@ from hypothesis import strategies as st
 from comparators.compare import compare_exchange
 from comparators.event_feed import read_feed
 from comparators.feed_compare import RACE
+from comparators.json_diff import diff_json
 from comparators.message import HttpRequest, HttpResponse
 from comparators.patches import final_state, ordered_entries
 from comparators.profiles import load_profile
 from comparators.result import STRUCTURAL_KINDS, Diff, DiffKind
 from comparators.sse import SseEvent, format_sse, parse_sse
 from comparators.streams import STREAM_KINDS, compare_stream
+from shadow.reference.agent import attempt_body
 from shadow.reference.instance import Instance
-
-
-def tiny_diff(primary: Any, candidate: Any, path: str) -> list[Diff]:
-    """A stand-in for the core's JSON differ: per key of objects, then type or value."""
-    if isinstance(primary, dict) and isinstance(candidate, dict):
-        diffs: list[Diff] = []
-        for key in dict.fromkeys([*primary, *candidate]):
-            where = f"{path}/{key}"
-            if key not in candidate:
-                diffs.append(Diff(path=where, kind=DiffKind.MISSING, primary=primary[key]))
-            elif key not in primary:
-                diffs.append(Diff(path=where, kind=DiffKind.EXTRA, candidate=candidate[key]))
-            else:
-                diffs.extend(tiny_diff(primary[key], candidate[key], where))
-        return diffs
-    if primary == candidate:
-        return []
-    kind = DiffKind.VALUE if type(primary) is type(candidate) else DiffKind.TYPE
-    return [Diff(path=path, kind=kind, primary=primary, candidate=candidate)]
+from tests.factories import tmask
 
 
 def identity(value: Any) -> Any:
@@ -81,7 +64,7 @@ def compare(
         primary_complete=complete[0],
         candidate_complete=complete[1],
         normalize=normalize,
-        diff=tiny_diff,
+        diff=diff_json,
     )
 
 
@@ -360,25 +343,10 @@ def test_masking_normalizer_is_applied_to_every_kind() -> None:
     masked = stream(add(0, log("STDOUT", "cwd /var/tmp/vibe-kanban/worktrees/vk-1a2b-x\n")), finished=True)
     other = stream(add(0, log("STDOUT", "cwd /var/tmp/vibe-kanban/worktrees/vk-9f9f-x\n")), finished=True)
     assert compare("raw_logs", masked, other) != []
-    assert compare("raw_logs", masked, other, normalize=mask) == []
+    assert compare("raw_logs", masked, other, normalize=tmask) == []
 
 
 # --- real data: two real primaries running the same workflow -------------------------------------------
-
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
-_BRANCH = re.compile(r"vk-[0-9a-f]{4}-")
-
-
-def mask(value: Any) -> Any:
-    """What the core's normalizer does for these routes (NOISE §1), reduced to value patterns."""
-    if isinstance(value, str):
-        return _BRANCH.sub("vk-<x>-", _TIMESTAMP.sub("<ts>", _UUID.sub("<uuid>", value)))
-    if isinstance(value, dict):
-        return {key: mask(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [mask(item) for item in value]
-    return value
 
 
 @dataclass(frozen=True)
@@ -446,14 +414,7 @@ def run_workflow(instance: Instance, repo: Path) -> Workflow:
         task = client.post(
             "/api/tasks", json={"project_id": project["id"], "title": "Add hello", "description": DESCRIPTION}
         ).json()["data"]
-        attempt = client.post(
-            "/api/task-attempts",
-            json={
-                "task_id": task["id"],
-                "executor_profile_id": {"executor": "CLAUDE_CODE", "variant": "FAKE"},
-                "base_branch": "main",
-            },
-        ).json()["data"]
+        attempt = client.post("/api/task-attempts", json=attempt_body(task["id"])).json()["data"]
         deadline = time.monotonic() + 20
         while True:
             processes = client.get("/api/execution-processes", params={"task_attempt_id": attempt["id"]}).json()["data"]
@@ -481,8 +442,8 @@ def compare_captures(
         candidate.body,
         primary_complete=primary.complete,
         candidate_complete=candidate.complete,
-        normalize=mask,
-        diff=tiny_diff,
+        normalize=tmask,
+        diff=diff_json,
     )
 
 
@@ -604,7 +565,7 @@ def test_captured_feeds_with_a_phantom_and_a_stale_read() -> None:
     # still "running": "completed" never appears in that feed.
     case = DATA / "events-phantom-stale"
     primary, candidate = (case / "primary.sse").read_bytes(), (case / "candidate.sse").read_bytes()
-    diffs = compare("events", primary, candidate, complete=(False, False), normalize=mask)
+    diffs = compare("events", primary, candidate, complete=(False, False), normalize=tmask)
     assert {(d.path, d.kind) for d in diffs} == {
         ("/stream/entities/EXECUTION_PROCESS/0/data/completed_at", DiffKind.STREAM_STATE),
         ("/stream/entities/EXECUTION_PROCESS/0/data/exit_code", DiffKind.STREAM_STATE),
@@ -613,7 +574,7 @@ def test_captured_feeds_with_a_phantom_and_a_stale_read() -> None:
         ("/stream/races/paired_phantoms/EXECUTION_PROCESS", DiffKind.EVENT_MISSING),
     }
     assert all(race(d) for d in diffs)
-    assert compare("events", primary, primary, complete=(False, False), normalize=mask) == []
+    assert compare("events", primary, primary, complete=(False, False), normalize=tmask) == []
 
 
 def test_captured_feeds_where_both_sides_lost_the_attempts_early_records() -> None:
@@ -621,7 +582,7 @@ def test_captured_feeds_where_both_sides_lost_the_attempts_early_records() -> No
     # last update re-read the row before that write), the candidate's first record already had it.
     case = DATA / "events-both-phantoms"
     primary, candidate = (case / "primary.sse").read_bytes(), (case / "candidate.sse").read_bytes()
-    diffs = compare("events", primary, candidate, complete=(False, False), normalize=mask)
+    diffs = compare("events", primary, candidate, complete=(False, False), normalize=tmask)
     branch = next(d for d in diffs if d.path == "/stream/entities/TASK_ATTEMPT/0/data/branch")
     assert (branch.primary, branch.candidate, branch.kind) == (None, "vk-<x>-add-hello", DiffKind.STREAM_STATE)
     assert all(race(d) for d in diffs)

@@ -16,7 +16,7 @@ from comparators.profiles import load_profile
 from comparators.result import DiffKind, VerdictKind, signature_of
 from shadow.har import HarCapture
 from shadow.offline import compare_captures
-from shadow.reference.instance import start_instance
+from shadow.reference.instance import running_instance
 from shadow.workload import RecordedWorkflow
 
 pytestmark = pytest.mark.e2e
@@ -27,11 +27,8 @@ Mutation = Callable[[HttpResponse], HttpResponse]
 
 @pytest.fixture(scope="module")
 def recording(workflow: Callable[..., RecordedWorkflow]) -> Iterator[HarCapture]:
-    instance = start_instance()
-    try:
+    with running_instance() as instance:
         recorded = workflow(instance.base_url, name="detection")
-    finally:
-        instance.stop()
     assert recorded.report.problems() == []
     yield recorded.capture()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shadow.reference.instance import Instance, start_instance
+from shadow.reference.instance import Instance, running_instance
 from tests.e2e.proxy_run import running_proxy
 from tests.faults import FaultServer, refused_url
 
@@ -36,11 +36,8 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def primary() -> Iterator[Instance]:
-    instance = start_instance()
-    try:
+    with running_instance() as instance:
         yield instance
-    finally:
-        instance.stop()
 
 
 def significant(response: httpx.Response) -> tuple[int, list[tuple[str, str]], bytes]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shadow.reference.instance import Instance, start_instance
+from shadow.reference.instance import Instance, running_instance
 from tests.e2e.proxy_run import running_proxy, stop
 from tests.faults import FaultServer
 
@@ -21,11 +21,8 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def primary() -> Iterator[Instance]:
-    instance = start_instance()
-    try:
+    with running_instance() as instance:
         yield instance
-    finally:
-        instance.stop()
 
 
 @pytest.fixture

@@ -22,25 +22,15 @@ from rich.console import Console
 
 from shadow.demo import BaselineDemo, ProxyDemo, run_demo
 from shadow.offline import load_noise
+from shadow.reference.instance import session_members
 from shadow.store import ResultStore
 
 AT_PARITY = {"match", "noise", "converged", "intended"}
 
 
-def session_members(session_id: int) -> list[int]:
+def survivors(session_id: int) -> list[int]:
     """Live processes of a session (every process the demo starts leads a session of its own)."""
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2 :].split()  # after the command name, which may hold spaces
-        if fields[0] != "Z" and int(fields[3]) == session_id:
-            members.append(int(entry.name))
-    return members
+    return session_members(session_id, leader=True, zombies=False)
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +102,7 @@ def test_proxy_mode_report_shows_parity_per_group_and_the_gaps_from_the_data(
     assert report.group("task_attempts").verdicts["mismatch"] > 0
     assert "Top mismatch signatures" in text and report.signatures
     first = report.signatures[0]
-    assert f"{first.method} {first.route}  {first.signature}" in text and first.diffs
+    assert f"{first.method} {first.route}  {first.signature}" in text and first.example
     assert f"parity results --store {result.store}" in text
     assert f"parity show {first.signature} --store {result.store}" in text
     assert str(result.har) in text and str(result.proxy_log) in text
@@ -122,7 +112,7 @@ def test_proxy_mode_stopped_everything_it_started(proxy_demo: tuple[ProxyDemo, s
     result, _ = proxy_demo
     assert {"primary", "candidate host", "candidate runner 0", "proxy"} <= set(result.started)
     for what, pid in result.started.items():
-        assert session_members(pid) == [], what
+        assert survivors(pid) == [], what
     assert not result.scratch.exists()  # both work directories
 
 
@@ -142,7 +132,7 @@ def test_baseline_mode_is_the_noise_floor(baseline_demo: tuple[BaselineDemo, str
     assert "Parity per route group" in text and str(first.har_path) in text
     assert f"parity compare {first.har_path} {second.har_path}" in text
     for what, pid in result.started.items():
-        assert session_members(pid) == [], what
+        assert survivors(pid) == [], what
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
@@ -168,7 +158,7 @@ def test_an_interrupted_demo_stops_everything(tmp_path: Path, sig: signal.Signal
     assert "everything it started was stopped" in output
     assert len(pids) >= 4
     for pid in pids:
-        assert session_members(pid) == [], (pid, output)
+        assert survivors(pid) == [], (pid, output)
     [directory] = tmp_path.iterdir()
     assert (directory / "client.har").exists()  # what ran is kept
 

@@ -10,10 +10,8 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import zlib
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from comparators.message import HttpRequest, HttpResponse
 from shadow.har import HarCapture, HarEntry, HarError, har_document, parse_har, read_har, write_har
 from shadow.reference.instance import free_port
 from shadow.workload.pngimage import solid_png
+from tests.loopback import serving
 
 PNG = solid_png(5, 3, (250, 128, 0))
 WAV_LIKE = b"RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x02\x00\x00\xff\xfe\x80"
@@ -269,18 +268,6 @@ class _TinyBackend(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@contextlib.contextmanager
-def _backend() -> Iterator[int]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _TinyBackend)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield int(server.server_address[1])
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def _wait_listening(port: int, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -295,13 +282,13 @@ def _wait_listening(port: int, process: subprocess.Popen[bytes], timeout: float 
 def test_reads_a_real_mitmproxy_hardump(tmp_path: Path) -> None:
     har_path = tmp_path / "dump.har"
     mitmdump = Path(sys.executable).with_name("mitmdump")
-    with _backend() as origin:
+    with serving(_TinyBackend) as origin:
         port = free_port()
         process = subprocess.Popen(
             [
                 str(mitmdump),
                 "--mode",
-                f"reverse:http://127.0.0.1:{origin}/",
+                f"reverse:{origin}/",
                 "--listen-host",
                 "127.0.0.1",
                 "--listen-port",

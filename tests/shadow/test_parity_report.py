@@ -93,7 +93,7 @@ def test_signatures_come_with_an_example_diff() -> None:
     assert report.signature_count == 5
     first = report.signatures[0]
     assert (first.method, first.route, first.count) == ("GET", "/api/task-attempts/{id}/diff", 3)
-    assert first.diffs == STATUS_501
+    assert first.example == STATUS_501
     assert len(report.signatures) == 2
 
 

@@ -15,7 +15,7 @@ from comparators.message import HttpRequest, HttpResponse
 from comparators.result import Diff, DiffKind, Verdict, VerdictKind
 from shadow.errors import StoreError
 from shadow.models import CandidateOutcome, ComparisonRecord, Exchange
-from shadow.reference.instance import Instance, start_instance
+from shadow.reference.instance import Instance, running_instance
 from shadow.store import ResultStore, StoreSettings
 
 Factory = Callable[..., ComparisonRecord]
@@ -268,11 +268,8 @@ def test_contract_config_with_a_pat_never_reaches_the_file(tmp_path: Path, make_
 
 @pytest.fixture
 def real_primary() -> Iterator[Instance]:
-    instance = start_instance()
-    try:
+    with running_instance() as instance:
         yield instance
-    finally:
-        instance.stop()
 
 
 def _captured(response: httpx.Response) -> tuple[HttpRequest, HttpResponse]:

@@ -1,26 +1,11 @@
 // Expected messages were captured from the real vibe-kanban 0.0.71 binary (POST /api/projects and
-// POST /api/tasks with these bodies); the spec mirrors CreateProject / CreateTask.
+// POST /api/tasks with these bodies), against the compat layer's own CreateProject / CreateTask specs.
 import { describe, expect, test } from "vitest";
+import { CREATE_PROJECT, CREATE_TASK } from "../compat/bodies";
 import { SerdeError } from "./errors";
 import { deserializeJson } from "./json";
-import { bool, option, seq, str, struct, unitEnum, uuid } from "./spec";
+import { option, struct, unitEnum } from "./spec";
 
-const createProject = struct("CreateProject", {
-  name: str,
-  git_repo_path: str,
-  use_existing_repo: bool,
-  setup_script: option(str),
-  dev_script: option(str),
-  cleanup_script: option(str),
-  copy_files: option(str),
-});
-const createTask = struct("CreateTask", {
-  project_id: uuid,
-  title: str,
-  description: option(str),
-  parent_task_attempt: option(uuid),
-  image_ids: option(seq(uuid)),
-});
 const updateTask = struct("UpdateTask", {
   status: option(unitEnum(["todo", "inprogress", "inreview", "done", "cancelled"])),
 });
@@ -64,7 +49,7 @@ describe("deserializeJson: errors like serde", () => {
     ["{bad", "syntax", "key must be a string at line 1 column 2"],
     ['{"name":"\\u00e9é"}', "data", "missing field `git_repo_path` at line 1 column 19"],
   ])("CreateProject %j", (body, category, text) => {
-    expect(failure(createProject, body)).toEqual({ category, text });
+    expect(failure(CREATE_PROJECT, body)).toEqual({ category, text });
   });
 
   test.each([
@@ -77,7 +62,7 @@ describe("deserializeJson: errors like serde", () => {
     ],
     ['{"project_id":5,"title":"x"}', "project_id: invalid type: integer `5`, expected a UUID string at line 1 column 15"],
   ])("CreateTask %j", (body, text) => {
-    expect(failure(createTask, body)).toEqual({ category: "data", text });
+    expect(failure(CREATE_TASK, body)).toEqual({ category: "data", text });
   });
 
   test("unknown enum variant", () => {
@@ -91,14 +76,14 @@ describe("deserializeJson: errors like serde", () => {
 describe("deserializeJson: values", () => {
   test("structs come back in field order with absent options as null and canonical uuids", () => {
     const body = '{"title":"t","project_id":"0123456789ABCDEF0123456789ABCDEF","extra":{"deep":[1,2]}}';
-    const value = deserializeJson(new TextEncoder().encode(body), createTask);
+    const value = deserializeJson(new TextEncoder().encode(body), CREATE_TASK);
     expect(JSON.stringify(value)).toBe(
       '{"project_id":"01234567-89ab-cdef-0123-456789abcdef","title":"t","description":null,"parent_task_attempt":null,"image_ids":null}',
     );
   });
 
   test("positional struct input is accepted like serde_derive's visit_seq", () => {
-    const value = deserializeJson(new TextEncoder().encode('["n","/p",false,null,null,null,null]'), createProject);
+    const value = deserializeJson(new TextEncoder().encode('["n","/p",false,null,null,null,null]'), CREATE_PROJECT);
     expect(value).toEqual({ name: "n", git_repo_path: "/p", use_existing_repo: false, setup_script: null, dev_script: null, cleanup_script: null, copy_files: null });
   });
 });

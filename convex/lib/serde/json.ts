@@ -132,6 +132,34 @@ class Visitor {
     return count;
   }
 
+  /** A JSON array from its `[`, each element read by `read` (schemaless values and typed sequences alike). */
+  private array(read: () => Json): Json[] {
+    const r = this.r;
+    r.enterNested();
+    r.index += 1;
+    const items: Json[] = [];
+    this.elements(() => items.push(read()));
+    r.leaveNested();
+    return items;
+  }
+
+  /** A JSON object from its `{`, each member's value read by `read` with the member's key on the error path. */
+  private object(read: () => Json): { [key: string]: Json } {
+    const r = this.r;
+    r.enterNested();
+    r.index += 1;
+    const obj: { [key: string]: Json } = {};
+    for (let key = this.nextKey(true); key !== null; key = this.nextKey(false)) {
+      this.colon();
+      r.path.push({ key });
+      setKey(obj, key, read());
+      r.path.pop();
+    }
+    r.index += 1;
+    r.leaveNested();
+    return obj;
+  }
+
   /** Any JSON value (serde_json::Value, and ignored fields). */
   value(): Json {
     const r = this.r;
@@ -151,28 +179,8 @@ class Visitor {
       r.index += 1;
       return r.string();
     }
-    if (b === OPEN_BRACKET) {
-      r.enterNested();
-      r.index += 1;
-      const items: Json[] = [];
-      this.elements(() => items.push(this.value()));
-      r.leaveNested();
-      return items;
-    }
-    if (b === OPEN_BRACE) {
-      r.enterNested();
-      r.index += 1;
-      const obj: { [key: string]: Json } = {};
-      for (let key = this.nextKey(true); key !== null; key = this.nextKey(false)) {
-        this.colon();
-        r.path.push({ key });
-        setKey(obj, key, this.value());
-        r.path.pop();
-      }
-      r.index += 1;
-      r.leaveNested();
-      return obj;
-    }
+    if (b === OPEN_BRACKET) return this.array(() => this.value());
+    if (b === OPEN_BRACE) return this.object(() => this.value());
     throw r.errorPeek("ExpectedSomeValue");
   }
 
@@ -219,12 +227,7 @@ class Visitor {
         throw this.invalidType(`struct ${spec.name}`);
       case "seq": {
         if (b !== OPEN_BRACKET) throw this.invalidType("a sequence");
-        r.enterNested();
-        r.index += 1;
-        const items: Json[] = [];
-        this.elements(() => items.push(this.deserialize(spec.inner)));
-        r.leaveNested();
-        return items;
+        return this.array(() => this.deserialize(spec.inner));
       }
       case "captured": {
         if (b !== OPEN_BRACE) throw this.invalidType(`struct ${spec.name}`);
@@ -234,18 +237,7 @@ class Visitor {
       }
       case "map": {
         if (b !== OPEN_BRACE) throw this.invalidType("a map");
-        r.enterNested();
-        r.index += 1;
-        const obj: { [key: string]: Json } = {};
-        for (let key = this.nextKey(true); key !== null; key = this.nextKey(false)) {
-          this.colon();
-          r.path.push({ key });
-          setKey(obj, key, this.deserialize(spec.value));
-          r.path.pop();
-        }
-        r.index += 1;
-        r.leaveNested();
-        return obj;
+        return this.object(() => this.deserialize(spec.value));
       }
     }
   }

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import http.server
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from shadow.reference import binary
+from tests.loopback import serving
 
 
 def test_ensure_binary_is_cached_and_executable() -> None:
@@ -31,14 +31,8 @@ def wrong_tarball_server() -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/vibe-kanban.tgz"
-    finally:
-        server.shutdown()
-        thread.join()
+    with serving(Handler) as base_url:
+        yield f"{base_url}/vibe-kanban.tgz"
 
 
 def test_tampered_download_is_refused(

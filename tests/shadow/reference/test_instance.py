@@ -6,7 +6,8 @@ from pathlib import Path
 
 import httpx
 
-from shadow.reference.instance import WORKTREES_DIR, Instance, _session_members, start_instance
+from shadow.reference.agent import attempt_body
+from shadow.reference.instance import WORKTREES_DIR, Instance, session_members, start_instance
 
 
 def test_instance_is_isolated_and_cleaned_up(tmp_path: Path) -> None:
@@ -44,14 +45,7 @@ def test_stop_removes_own_worktrees_and_children(primary: Instance, tmp_path: Pa
             json={"name": "p", "git_repo_path": str(repo), "use_existing_repo": False, "dev_script": "sleep 300"},
         ).json()["data"]
         task = client.post("/api/tasks", json={"project_id": project["id"], "title": "Idle"}).json()["data"]
-        attempt = client.post(
-            "/api/task-attempts",
-            json={
-                "task_id": task["id"],
-                "executor_profile_id": {"executor": "CLAUDE_CODE", "variant": "FAKE"},
-                "base_branch": "main",
-            },
-        ).json()["data"]
+        attempt = client.post("/api/task-attempts", json=attempt_body(task["id"])).json()["data"]
         client.post(f"/api/task-attempts/{attempt['id']}/start-dev-server")
         deadline = time.monotonic() + 20
         worktree = None
@@ -59,11 +53,11 @@ def test_stop_removes_own_worktrees_and_children(primary: Instance, tmp_path: Pa
             worktree = client.get(f"/api/task-attempts/{attempt['id']}").json()["data"]["container_ref"]
             time.sleep(0.2)
     assert worktree is not None and Path(worktree).parent == WORKTREES_DIR and Path(worktree).is_dir()
-    session_members = _session_members(primary.pid)
-    assert session_members, "the dev server should run in the server's session"
+    members = session_members(primary.pid)
+    assert members, "the dev server should run in the server's session"
     primary.stop()
     assert not Path(worktree).exists()
-    for pid in session_members:
+    for pid in members:
         assert not _alive(pid), f"child {pid} of the server survived stop()"
 
 

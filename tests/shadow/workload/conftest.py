@@ -7,17 +7,14 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from shadow.har import HarCapture
-from shadow.reference.instance import start_instance
+from shadow.reference.instance import running_instance
 from shadow.workload import RecordedWorkflow
 
 
 @pytest.fixture(scope="session")
 def recorded_primary(workflow: Callable[..., RecordedWorkflow]) -> Iterator[RecordedWorkflow]:
-    instance = start_instance()
-    try:
+    with running_instance() as instance:
         recorded = workflow(instance.base_url, name="primary")
-    finally:
-        instance.stop()
     yield recorded
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import http.server
 import threading
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ import pytest
 from comparators.profiles import load_profile
 from shadow.har import HarCapture
 from shadow.workload import ALL, HarRecorder, RecordedWorkflow, resolve_families, run_workflow
+from tests.loopback import serving
 
 PROFILE = load_profile()
 
@@ -83,20 +82,8 @@ class _Broken(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@contextlib.contextmanager
-def _broken_backend() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Broken)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_a_failed_step_skips_only_its_dependants(tmp_path: Path) -> None:
-    with _broken_backend() as base_url:
+    with serving(_Broken) as base_url:
         recorder = HarRecorder(backend="candidate", base_url=base_url)
         report = run_workflow(base_url, workdir=tmp_path / "work", recorder=recorder, families={"projects"})
     outcome = {step.step: step for step in report.steps}
@@ -117,7 +104,7 @@ def test_a_failed_step_skips_only_its_dependants(tmp_path: Path) -> None:
 def test_cancel_skips_everything_left(tmp_path: Path) -> None:
     cancel = threading.Event()
     cancel.set()
-    with _broken_backend() as base_url:
+    with serving(_Broken) as base_url:
         recorder = HarRecorder(backend="candidate", base_url=base_url)
         report = run_workflow(base_url, workdir=tmp_path, recorder=recorder, families={"errors"}, cancel=cancel)
     assert report.cancelled and recorder.entries == []
@@ -145,7 +132,7 @@ def test_local_preparation_is_mirrored_identically(tmp_path: Path) -> None:
     """Every repository and file the steps prepare before calling the API exists, identical down to the
     commit SHAs, in each mirror; the backend (here one that fails everything) only sees the work directory."""
     work, mirror = tmp_path / "work", tmp_path / "mirror"
-    with _broken_backend() as base_url:
+    with serving(_Broken) as base_url:
         recorder = HarRecorder(backend="primary", base_url=base_url)
         report = run_workflow(
             base_url,
