@@ -1,7 +1,8 @@
 """Aggregate verdicts into the numbers people act on: totals per verdict, parity per route group, and the
 most frequent mismatch signatures with one example each. Pure.
 
-Parity of a group = (match + noise + intended) / compared, in percent. ``shed`` exchanges were never
+Parity of a group = (match + noise + converged + intended) / compared, in percent (a converged read is one
+the candidate caught up on within the eventual window). ``shed`` exchanges were never
 compared, so they count as exchanges but not as compared; candidate errors and timeouts are compared
 exchanges that failed.
 """
@@ -17,7 +18,7 @@ from comparators.result import Diff, Verdict, VerdictKind
 
 __all__ = ["PARITY_KINDS", "GroupSummary", "SignatureSummary", "Summary", "parity_percent", "summarize"]
 
-PARITY_KINDS = frozenset({VerdictKind.MATCH, VerdictKind.NOISE, VerdictKind.INTENDED})
+PARITY_KINDS = frozenset({VerdictKind.MATCH, VerdictKind.NOISE, VerdictKind.CONVERGED, VerdictKind.INTENDED})
 _NOT_COMPARED = frozenset({VerdictKind.SHED})
 
 

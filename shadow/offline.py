@@ -21,8 +21,8 @@ from comparators.alignment import AlignItem, Side, align
 from comparators.compare import CompareContext, compare_exchange, normalize_request, verdict_for_candidate_error
 from comparators.noise import NoiseModel, NoiseModelError
 from comparators.profiles import Profile, ProfileError, load_profile
-from comparators.result import Verdict, VerdictKind
-from comparators.summary import Summary, summarize
+from comparators.result import Verdict
+from comparators.summary import PARITY_KINDS, Summary, summarize
 from shadow.har import HarCapture, HarEntry, HarError, read_har
 
 __all__ = [
@@ -74,9 +74,8 @@ class OfflineComparison(BaseModel):
     unpaired: tuple[UnpairedEntry, ...]
 
     def not_at_parity(self) -> list[PairedVerdict]:
-        """Pairs whose verdict is neither match, noise nor intended, in primary order."""
-        good = {VerdictKind.MATCH, VerdictKind.NOISE, VerdictKind.INTENDED}
-        return [pair for pair in self.pairs if pair.verdict.kind not in good]
+        """Pairs whose verdict is not at parity (``comparators.summary.PARITY_KINDS``), in primary order."""
+        return [pair for pair in self.pairs if pair.verdict.kind not in PARITY_KINDS]
 
 
 def compare_files(

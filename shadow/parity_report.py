@@ -23,7 +23,7 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from comparators.result import Diff
-from comparators.summary import GroupSummary, SignatureSummary
+from comparators.summary import PARITY_KINDS, GroupSummary, SignatureSummary, parity_percent
 from shadow.store import ResultStore
 
 __all__ = [
@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 VERDICT_COLUMNS = ("match", "noise", "converged", "intended", "mismatch", "candidate_error", "timeout", "shed")
-AT_PARITY = frozenset({"match", "noise", "converged", "intended"})
+AT_PARITY = frozenset(kind.value for kind in PARITY_KINDS)
 GapKind = Literal["not_implemented", "absent"]
 
 
@@ -110,13 +110,12 @@ def build_report(store: ResultStore, *, top: int = 10) -> ParityReport:
 def _group(name: str, counts: Mapping[str, int]) -> GroupSummary:
     exchanges = sum(counts.values())
     compared = exchanges - counts.get("shed", 0)
-    good = sum(count for verdict, count in counts.items() if verdict in AT_PARITY)
     return GroupSummary(
         group=name,
         exchanges=exchanges,
         compared=compared,
         verdicts={**{verdict: 0 for verdict in VERDICT_COLUMNS}, **counts},
-        parity_percent=round(100.0 * good / compared, 2) if compared else None,
+        parity_percent=parity_percent(counts),
     )
 
 

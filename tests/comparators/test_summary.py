@@ -53,3 +53,9 @@ def test_nothing_compared_has_no_parity() -> None:
     summary = summarize([])
     assert summary.parity_percent is None and summary.groups == () and summary.exchanges == 0
     assert summary.model_dump(mode="json")["verdicts"]["match"] == 0
+
+
+def test_a_converged_read_is_at_parity_and_a_candidate_error_is_not() -> None:
+    # Converged: the candidate caught up within the eventual window (the proxy's re-reads).
+    assert parity_percent({"converged": 3, "mismatch": 1}) == 75.0
+    assert parity_percent({"converged": 1, "candidate_error": 1, "timeout": 2, "shed": 5}) == 25.0
