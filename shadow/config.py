@@ -142,6 +142,8 @@ class ShadowSettings(BaseSettings):
     drain_seconds: float = Field(default=5.0, ge=0)  # on stop, finish queued work for up to this long
     offload: bool = True  # run the shadow leg in a worker process (shadow.offload): the proxy only pickles
     offload_buffer_bytes: int = Field(default=64 << 20, ge=1 << 16)  # unsent bytes to the worker before shedding
+    # The worker's CPU priority: "idle" (SCHED_IDLE on Linux, nice 19 elsewhere) or "nice" (nice 19 only).
+    worker_priority: Literal["idle", "nice"] = "idle"
 
     header_rules: tuple[HeaderRule, ...] = ()
     candidate_rewrites: dict[str, str] = Field(default_factory=dict)  # literal text swaps in candidate requests
