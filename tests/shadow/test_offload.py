@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from shadow.config import load_settings
+from shadow.errors import ConfigError
 from shadow.offload import OffloadedPipeline
 from shadow.store import ResultStore
 from tests.factories import texchange, trequest, tresponse
@@ -81,3 +82,20 @@ async def test_disabled_or_sampled_out_reads_are_not_even_sent() -> None:
     assert pipeline.unreported_shed == 0
     assert not pipeline.submit(texchange(request=trequest(method="POST")))  # a write would go: not started
     assert pipeline.unreported_shed == 1
+
+
+@pytest.mark.parametrize(("priority", "policy"), [("idle", os.SCHED_IDLE), ("nice", os.SCHED_OTHER)])
+async def test_the_worker_yields_the_cpu_to_the_proxy(priority: str, policy: int) -> None:
+    pipeline = OffloadedPipeline(load_settings(candidate="http://127.0.0.1:9", worker_priority=priority))
+    await pipeline.start()
+    try:
+        assert pipeline.pid is not None
+        assert os.sched_getscheduler(pipeline.pid) == policy
+        assert os.getpriority(os.PRIO_PROCESS, pipeline.pid) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + 19)
+    finally:
+        await pipeline.stop(drain=1)
+
+
+def test_an_unknown_worker_priority_is_refused() -> None:
+    with pytest.raises(ConfigError, match="worker_priority"):
+        load_settings(candidate="http://c", worker_priority="realtime")
