@@ -2,11 +2,12 @@
 
 ``mitmdump --mode reverse:http://PRIMARY@HOST:PORT -s shadow/addon.py --set shadow_candidate=URL``, or
 ``parity proxy``. Each hook guards, converts with the ``capture_*`` functions and hands off without
-awaiting. The only module that imports mitmproxy; everything below it is tested without a proxy.
+awaiting; a finished exchange is captured after its response has gone to the client. The only module that imports mitmproxy; everything below it is tested without a proxy.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -107,6 +108,7 @@ class Shadow:
 
     async def done(self) -> None:
         self._running = False
+        await asyncio.sleep(0)  # hand-offs scheduled by the last responses go out before the drain starts
         if self.pipeline is not None:
             await self.pipeline.stop(drain=self.pipeline.settings.drain_seconds)
 
@@ -139,7 +141,14 @@ class Shadow:
     def response(self, flow: http.HTTPFlow) -> None:
         if flow.response is None or flow.response.stream or (pipeline := self._shadowed(flow)) is None:
             return  # streamed: the recorder has it (or it was too large to buffer)
-        pipeline.submit(capture_exchange(flow))
+        # mitmproxy calls this hook before it sends the response; the capture and the hand-off run on the
+        # next turn of the loop, after the connection handler has written the primary's answer to the client.
+        asyncio.get_running_loop().call_soon(self._hand_off, pipeline, flow)
+
+    @staticmethod
+    def _hand_off(pipeline: ShadowLeg, flow: http.HTTPFlow) -> None:
+        if flow.response is not None:
+            pipeline.submit(capture_exchange(flow))
 
     def error(self, flow: http.HTTPFlow) -> None:
         if (recorder := flow.metadata.get("shadow_recorder")) is not None:

@@ -112,6 +112,25 @@ async def test_a_finished_exchange_is_captured_and_handed_off() -> None:
     assert "idempotency-key" in mirrored.headers
 
 
+async def test_the_hand_off_waits_until_the_hook_has_returned_and_the_drain_waits_for_it() -> None:
+    # mitmproxy writes the response to the client after the response hook returns, in the same turn of the
+    # loop: the capture and hand-off must come after that, and still before the drain at shutdown.
+    built = Built()
+    shadow = Shadow(built)
+    with taddons.context(shadow) as tctx:
+        tctx.configure(shadow, shadow_candidate="http://candidate")
+        await shadow.running()
+        assert shadow.pipeline is not None
+        handed: list[str] = []
+        submit = shadow.pipeline.submit
+        shadow.pipeline.submit = lambda exchange: handed.append(exchange.id) or submit(exchange)  # type: ignore[method-assign]
+        flow = tflow.tflow(resp=True)
+        shadow.response(flow)
+        assert handed == []  # nothing done inside the hook
+        await shadow.done()  # the shutdown right after: the scheduled hand-off still happens, then the drain
+    assert handed == [flow.id] and [r.exchange.id for r in built.stores[0].records] == [flow.id]
+
+
 async def test_guards_skip_what_must_not_be_shadowed() -> None:
     built = Built()
     shadow = Shadow(built)
