@@ -2,8 +2,8 @@
 
 Run: ``.venv/bin/python bench/stream_bench.py [--events 10000] [--repeat 3]``. Not a test: it prints the best
 of ``--repeat`` runs for each stage (CPU seconds of this process), measured in the same process on the same
-input, so the numbers can be read as ratios against the parse-only baseline. Exits 1 when the end-to-end compare of either stream is over the
-budget (0.5 s for 10k events).
+input, so the numbers can be read as ratios against the parse-only baseline. Exits 1 when the end-to-end compare
+of either stream is over the budget (0.5 s for 10k events).
 
 Streams (both sides generated with their own ids, as two backends would produce them):
 
@@ -12,64 +12,30 @@ Streams (both sides generated with their own ids, as two backends would produce 
   insert and a stale update every 20 workflows, as NOISE §2 measured.
 * ``raw_logs``: 10k STDOUT/STDERR chunks of agent stream-json lines, split differently on the two sides.
 
-``normalize`` masks uuids, timestamps and branch prefixes in every string (what the core's normalizer does
-at least); ``diff`` is a recursive differ with an equality fast path.
+The end-to-end stage is ``compare_exchange`` with the shipped profile, as the proxy's worker runs it for a
+finished stream: the route's stream kind, its normalizer (ids, timestamps, branches) and the differ.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 
+from comparators import HttpRequest, HttpResponse, compare_exchange, load_profile
 from comparators.event_feed import read_feed
 from comparators.patches import replay_events
-from comparators.result import Diff, DiffKind
+from comparators.result import Verdict
 from comparators.sse import SseEvent, format_sse, parse_sse_report
-from comparators.streams import compare_stream
 
 BUDGET_SECONDS = 0.5
-_MASKS = re.compile(
-    r"(?P<uuid>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
-    r"|(?P<ts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)"
-    r"|(?P<branch>vk-[0-9a-f]{4}-)"
-)
-_MASKED = {"uuid": "<uuid>", "ts": "<ts>", "branch": "vk-<x>-"}
-
-
-def _mask(match: re.Match[str]) -> str:
-    return _MASKED[match.lastgroup or "uuid"]
-
-
-def normalize(value: Any) -> Any:
-    if isinstance(value, str):
-        return _MASKS.sub(_mask, value) if "-" in value else value  # all three patterns contain a dash
-    if isinstance(value, dict):
-        return {key: normalize(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [normalize(item) for item in value]
-    return value
-
-
-def diff(primary: Any, candidate: Any, path: str) -> list[Diff]:
-    if primary == candidate:
-        return []
-    if isinstance(primary, dict) and isinstance(candidate, dict):
-        return [d for key in dict.fromkeys([*primary, *candidate]) for d in _key_diff(primary, candidate, key, path)]
-    return [Diff(path=path, kind=DiffKind.VALUE, primary=primary, candidate=candidate)]
-
-
-def _key_diff(primary: dict[str, Any], candidate: dict[str, Any], key: str, path: str) -> list[Diff]:
-    if key not in candidate:
-        return [Diff(path=f"{path}/{key}", kind=DiffKind.MISSING, primary=primary[key])]
-    if key not in primary:
-        return [Diff(path=f"{path}/{key}", kind=DiffKind.EXTRA, candidate=candidate[key])]
-    return diff(primary[key], candidate[key], f"{path}/{key}")
+PROFILE = load_profile()
+SSE = (("content-type", "text/event-stream"),)
+ROUTES = {"events": "/api/events", "raw_logs": "/api/execution-processes/5e2b0c1d-7a3f-4b8e-9d6c-1f0e2a3b4c5d/raw-logs"}
 
 
 def _event(n: int, db_op: str, record_type: str, data: dict[str, Any]) -> SseEvent:
@@ -194,14 +160,17 @@ def bench(
     events = len(parse_sse_report(primary).events) + len(parse_sse_report(candidate).events)
     parse = best_of(repeat, lambda: (parse_sse_report(primary), parse_sse_report(candidate)))
     rebuilt = best_of(repeat, lambda: [replay(list(parse_sse_report(raw).events)) for raw in (primary, candidate)])
-    diffs: list[Diff] = []
+    request = HttpRequest(method="GET", path=ROUTES[kind])
+    sides = HttpResponse(status=200, headers=SSE, body=primary), HttpResponse(status=200, headers=SSE, body=candidate)
+    verdicts: list[Verdict] = []
 
     def end_to_end() -> None:
-        diffs[:] = compare_stream(
-            kind, {}, primary, candidate, primary_complete=True, candidate_complete=True, normalize=normalize, diff=diff
-        )
+        # What the proxy's worker runs for a finished stream: the profile's route, its normalizer, the differ.
+        verdicts[:] = [compare_exchange(PROFILE, request, *sides)]
 
     total = best_of(repeat, end_to_end)
+    (verdict,) = verdicts
+    found = [*verdict.diffs, *verdict.explained]
     per_side = events // 2
     print(f"{name}: {per_side} events per side, {events} in all ({len(primary) + len(candidate)} bytes)")
     print(f"  parse only            {parse * 1000:8.1f} ms   {events / parse:12,.0f} events/s   1.00x")
@@ -209,8 +178,9 @@ def bench(
         f"  parse + replay        {rebuilt * 1000:8.1f} ms   {events / rebuilt:12,.0f} events/s   {rebuilt / parse:.2f}x"
     )
     print(
-        f"  parse+replay+compare  {total * 1000:8.1f} ms   {events / total:12,.0f} events/s   {total / parse:.2f}x"
-        f"   ({len(diffs)} diffs, {sum(1 for d in diffs if (d.note or '').startswith('race:'))} races)"
+        f"  compare_exchange      {total * 1000:8.1f} ms   {events / total:12,.0f} events/s   {total / parse:.2f}x"
+        f"   (verdict {verdict.kind.value}: {len(verdict.diffs)} diffs, "
+        f"{sum(1 for d in found if (d.note or '').startswith('race:'))} races explained)"
     )
     within = total <= BUDGET_SECONDS * per_side / 10_000
     print(f"  budget {BUDGET_SECONDS * per_side / 10_000:.3f} s per {per_side} events: {'ok' if within else 'OVER'}")

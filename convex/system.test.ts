@@ -123,5 +123,14 @@ describe("system routes", () => {
     vi.stubGlobal("fetch", async () => new Response("{}", { status: 401 }));
     expect((await json(await t.fetch("/api/auth/github/check"))).data).toBe("INVALID");
     expect(calls).toEqual(["https://api.github.com/user Bearer ghp_x"]);
+    // GitHub unreachable: 0.0.71's words for a failed connect (its backtrace is masked by the profile).
+    const unreachable = Object.assign(new TypeError("fetch failed"), { cause: { code: "ENOTFOUND" } });
+    vi.stubGlobal("fetch", async () => { throw unreachable; });
+    const failed = await t.fetch("/api/auth/github/check");
+    expect(failed.status).toBe(500);
+    expect((await json(failed)).message).toBe("GitHubServiceError: Service Error: client error (Connect)");
+    vi.stubGlobal("fetch", async () => { throw new TypeError("terminated"); });
+    expect((await json(await t.fetch("/api/auth/github/check"))).message).toBe("GitHubServiceError: Service Error: terminated");
+    vi.unstubAllGlobals();
   });
 });

@@ -120,6 +120,9 @@ def follow_up(ctx: Context) -> None:
 def git_operations(ctx: Context) -> None:
     path = f"/api/task-attempts/{ctx.state['attempt']['id']}"
     ctx.call("delete-file-missing", "POST", f"{path}/delete-file", params={"file_path": "nope.txt"})
+    # The cleanup script's commit can land after its process reads as completed (a race of 0.0.71 itself);
+    # rebasing a dirty worktree then fails with 500. Wait, as a client would, for the worktree to be clean.
+    ctx.poll("wait-clean-worktree", f"{path}/branch-status", data_field_is("has_uncommitted_changes", False))
     ctx.call("rebase", "POST", f"{path}/rebase")
     ctx.call("push-without-token", "POST", f"{path}/push")
     ctx.call("pr-without-token", "POST", f"{path}/pr", json_body={"title": "Parity PR", "body": "From the workload"})

@@ -617,3 +617,18 @@ def test_real_bodies_of_two_identical_backends_compare_equal(primary_pair: Any, 
     )
     verdict = compare_exchange(PROFILE, request, original, tampered, context=context)
     assert found(verdict) == [("/body/data/status", DiffKind.VALUE)]
+
+
+def test_the_primarys_backtrace_after_a_github_transport_error_is_not_compared() -> None:
+    request = HttpRequest(method="GET", path="/api/auth/github/check")
+    trace = "\n\nFound at    0: <unknown>\n   1: start_thread\n             at ./nptl/pthread_create.c:442:8\n"
+
+    def answer(message: str) -> HttpResponse:
+        body = {"success": False, "data": None, "error_data": None, "message": message}
+        return HttpResponse(status=500, headers=JSON, body=json.dumps(body).encode())
+
+    connect = "GitHubServiceError: Service Error: client error (Connect)"
+    assert compare_exchange(PROFILE, request, answer(connect + trace), answer(connect)).kind is VerdictKind.MATCH
+    # The error itself still counts: another failure is a mismatch at /body/message.
+    other = compare_exchange(PROFILE, request, answer(connect + trace), answer("GitHubServiceError: fetch failed"))
+    assert other.kind is VerdictKind.MISMATCH and [d.path for d in other.diffs] == ["/body/message"]

@@ -27,10 +27,32 @@ Mutation = Callable[[HttpResponse], HttpResponse]
 
 @pytest.fixture(scope="module")
 def recording(workflow: Callable[..., RecordedWorkflow]) -> Iterator[HarCapture]:
-    with running_instance() as instance:
-        recorded = workflow(instance.base_url, name="detection")
-    assert recorded.report.problems() == []
-    yield recorded.capture()
+    # Some defects need a particular real history to plant into (a task whose last two updates show states
+    # seen once each); 0.0.71's late re-reads (NOISE.md) sometimes repeat a state instead. Then the workflow
+    # is recorded again, a bounded number of times, rather than planting something the engine may rightly
+    # call noise.
+    unplantable: list[str] = []
+    for attempt in range(3):
+        with running_instance() as instance:
+            recorded = workflow(instance.base_url, name=f"detection-{attempt}")
+        assert recorded.report.problems() == []
+        capture = recorded.capture()
+        unplantable = _unplantable(capture)
+        if not unplantable:
+            yield capture
+            return
+        print(f"recording {attempt + 1}: cannot plant {unplantable}; recording again")
+    pytest.fail(f"three recordings without a history to plant {unplantable} into")
+
+
+def _unplantable(capture: HarCapture) -> list[str]:
+    failed = []
+    for case, (request_id, mutate, _, _) in CASES.items():
+        try:
+            _planted(capture, request_id, mutate)
+        except AssertionError:
+            failed.append(case)
+    return failed
 
 
 def _json_body(change: Callable[[Any], None]) -> Mutation:

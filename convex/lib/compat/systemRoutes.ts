@@ -142,9 +142,26 @@ const githubCheck: Handler = async (ctx) => {
     if (res.status === 401 || res.status === 403) return okJson("INVALID");
     return apiErrorJson(500, `GitHubServiceError: GitHub API error: ${res.status}`);
   } catch (e) {
-    return apiErrorJson(500, `GitHubServiceError: ${e instanceof Error ? e.message : String(e)}`);
+    return apiErrorJson(500, `GitHubServiceError: ${githubTransportError(e)}`);
   }
 };
+
+// Failures to reach a host at all (name resolution, refused, unreachable, connect timeout), as undici
+// reports them in `fetch`'s error cause.
+const CONNECT_CODES = new Set([
+  "ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+/** 0.0.71's text for a request to GitHub that failed below HTTP (octocrab over hyper): a connect failure is
+ *  "Service Error: client error (Connect)"; anything else keeps the runtime's own words after "Service Error: ".
+ *  (The primary appends a backtrace; the profile masks it.) */
+export function githubTransportError(error: unknown): string {
+  const cause = error instanceof Error ? (error as Error & { cause?: { code?: unknown } }).cause : undefined;
+  if (cause && typeof cause.code === "string" && CONNECT_CODES.has(cause.code)) {
+    return "Service Error: client error (Connect)";
+  }
+  return `Service Error: ${error instanceof Error ? error.message : String(error)}`;
+}
 
 /** The candidate never starts a device flow (start needs github.com, not served yet), so poll says so. */
 const devicePoll: Handler = async () => apiErrorJson(500, "AuthError: Device flow not started");
