@@ -17,7 +17,7 @@ import orjson
 
 from comparators.scan import has_long_integer
 
-__all__ = ["NotJson", "canonical_bytes", "canonical_each", "copy_json", "parse_json"]
+__all__ = ["NotJson", "canonical_bytes", "canonical_bytes_fit", "canonical_each", "copy_json", "parse_json"]
 
 _SORTED = orjson.OPT_SORT_KEYS
 _dumps_sorted = functools.partial(orjson.dumps, option=_SORTED)
@@ -35,6 +35,16 @@ def canonical_bytes(value: Any) -> bytes:
         return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def canonical_bytes_fit(value: Any) -> tuple[bytes, bool]:
+    """``canonical_bytes``, and True when orjson wrote them: it refuses integers beyond 64 bits, so every
+    integer in them then fits, and ``parse_json(..., integers_fit=True)`` may skip its scan for long ones
+    (as long as only string contents were changed since)."""
+    try:
+        return orjson.dumps(value, option=_SORTED), True
+    except TypeError:
+        return canonical_bytes(value), False
+
+
 def canonical_each(values: Iterable[Any]) -> list[bytes]:
     """``canonical_bytes`` of each value, serialized by orjson without a Python call per value (the
     elements of a 200-element list: 0.07 ms instead of 0.12 ms), one by one only if one needs the fallback."""
@@ -45,10 +55,12 @@ def canonical_each(values: Iterable[Any]) -> list[bytes]:
         return list(map(canonical_bytes, values))
 
 
-def parse_json(data: bytes | str) -> Any:
+def parse_json(data: bytes | str, *, integers_fit: bool = False) -> Any:
+    """One JSON document. ``integers_fit``: the caller knows every integer in it fits 64 bits (orjson wrote
+    it, ``canonical_bytes_fit``): the scan for long ones (70 µs on 100 KB) is skipped."""
     raw = data.encode() if isinstance(data, str) else data
     # 19+ digits in a row may be an integer beyond 64 bits, which orjson would turn into a lossy float.
-    if not has_long_integer(raw):
+    if integers_fit or not has_long_integer(raw):
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError as exc:

@@ -196,7 +196,7 @@ def judge(
     reasons: list[str] = []
     by_intent: list[Diff] = []
     if intended is not None and intended.entries:
-        outcome = intended.explain(method, match.template, remaining, today or date.today())
+        outcome = intended.explain(method, match.template, remaining, today)
         by_intent, remaining = outcome.explained, outcome.remaining
         if outcome.expired:
             reasons.append("expired intended divergence: " + ", ".join(outcome.expired))

@@ -131,10 +131,19 @@ class IntendedDivergences(BaseModel):
             seen.add(entry.id)
         return self
 
-    def explain(self, method: str, route: str, diffs: Sequence[Diff], today: date) -> IntendedOutcome:
+    def explain(self, method: str, route: str, diffs: Sequence[Diff], today: date | None = None) -> IntendedOutcome:
+        """Which differences the entries of this method and route cover on ``today`` (default: the current
+        date, read only when an entry names the route)."""
+        # covers() asks for the entry's own method and route first: the others can be left out at once, and
+        # most exchanges are on routes no entry names (then every difference remains, nothing expired).
+        method = method.upper()
+        own = [e for e in self.entries if e.route == route and e.method == method]
+        if not own:
+            return IntendedOutcome(remaining=list(diffs))
+        today = today or date.today()
         outcome = IntendedOutcome()
         expired: dict[str, None] = {}
-        usable = [e for e in self.entries if e.applies(diffs)]
+        usable = [e for e in own if e.applies(diffs)]
         for diff in diffs:
             entry = next((e for e in usable if e.covers(method, route, diff) and not e.expired(today)), None)
             if entry is not None:

@@ -80,18 +80,25 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _objects(primary: dict[str, Any], candidate: dict[str, Any], path: str, found: list[Diff]) -> None:
+    # Most members are equal: their pointer is not built, and equal strings, integers, booleans and nulls
+    # are passed by without a call (what _same would decide for them).
     for key in sorted(primary.keys() | candidate.keys()):
-        where = join_pointer(path, key)
         if key not in candidate:
-            found.append(Diff(path=where, kind=DiffKind.MISSING, primary=primary[key]))
-        elif key not in primary:
-            found.append(Diff(path=where, kind=DiffKind.EXTRA, candidate=candidate[key]))
-        elif isinstance(primary[key], list) and isinstance(candidate[key], list):
+            found.append(Diff(path=join_pointer(path, key), kind=DiffKind.MISSING, primary=primary[key]))
+            continue
+        if key not in primary:
+            found.append(Diff(path=join_pointer(path, key), kind=DiffKind.EXTRA, candidate=candidate[key]))
+            continue
+        p, c = primary[key], candidate[key]
+        kind = type(p)
+        if kind is type(c) and (kind is str or kind is int or kind is bool or p is None) and p == c:
+            continue
+        if isinstance(p, list) and isinstance(c, list):
             # _arrays serializes every element anyway, and equal lists give nothing there: serializing the
             # whole list first would only do that work twice (the data list of a 200-task answer: 0.2 ms).
-            _arrays(primary[key], candidate[key], where, found)
-        elif not _same(primary[key], candidate[key]):
-            _diff(primary[key], candidate[key], where, found)
+            _arrays(p, c, join_pointer(path, key), found)
+        elif not _same(p, c):
+            _diff(p, c, join_pointer(path, key), found)
 
 
 def _arrays(primary: list[Any], candidate: list[Any], path: str, found: list[Diff]) -> None:

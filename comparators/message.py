@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from pydantic import BaseModel, ConfigDict
 
 __all__ = ["Headers", "HttpRequest", "HttpResponse"]
@@ -41,7 +43,7 @@ class HttpResponse(BaseModel):
 
     @property
     def content_type(self) -> str:
-        return (self.header("content-type") or "").split(";")[0].strip().lower()
+        return _content_type(self.headers)
 
     @property
     def is_event_stream(self) -> bool:
@@ -54,3 +56,10 @@ def _header(headers: Headers, name: str) -> str | None:
         if key.lower() == wanted:
             return value
     return None
+
+
+# Read several times per comparison (JSON or not, event stream or not, per side), and a pure function of the
+# headers: remembered by value (not on the instance: ``model_copy(update=...)`` would carry a stale one over).
+@lru_cache(maxsize=1024)
+def _content_type(headers: Headers) -> str:
+    return (_header(headers, "content-type") or "").split(";")[0].strip().lower()

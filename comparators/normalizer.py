@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from comparators.canonical import canonical_bytes, copy_json, parse_json
+from comparators.canonical import canonical_bytes, canonical_bytes_fit, copy_json, parse_json
 from comparators.paths import PathPattern
 from comparators.tokens import UUID_TEXT
 
@@ -307,18 +307,31 @@ class Normalizer:
         """Canonical bytes of the normalized document. With ``owned=True`` the tree rules may modify
         ``doc`` in place (for a value the caller just parsed and will not reuse). ``applied``: byte rules
         (``raw_exact`` ones) already applied to the document before it was parsed."""
+        return self.canonical_fit(doc, ctx, owned=owned, applied=applied)[0]
+
+    def canonical_fit(
+        self,
+        doc: Any,
+        ctx: NormalizeContext | None = None,
+        *,
+        owned: bool = False,
+        applied: Collection[CompiledRule] = (),
+    ) -> tuple[bytes, bool]:
+        """``canonical``, and whether every integer in it fits 64 bits (``canonical_bytes_fit``; the byte
+        rules only replace string contents by tokens, numbers stay as orjson wrote them): then
+        ``parse_json(data, integers_fit=True)`` parses it exactly without its scan."""
         run = Run(ctx or NormalizeContext(), self._raw)
         if self._tree and not owned:
             doc = copy_json(doc)
         for rule in self._tree:
             assert rule.tree is not None
             doc = rule.tree(doc, run)
-        data = canonical_bytes(doc)
+        data, fit = canonical_bytes_fit(doc)
         for rule in self._raw:
             assert rule.raw is not None
             if rule not in applied:
                 data = rule.raw(data, run, True)
-        return data
+        return data, fit
 
     def normalize(self, doc: Any, ctx: NormalizeContext | None = None, *, owned: bool = False) -> Any:
         if not self._raw:

@@ -38,6 +38,18 @@ def test_json_bodies_are_normalized_per_side() -> None:
     assert [(d.path, d.kind) for d in compare(primary, other)] == [("/body/path", DiffKind.VALUE)]
 
 
+def test_integers_beyond_64_bits_are_diffed_exactly() -> None:
+    json_type = (("content-type", "application/json"),)
+    big = 2**70
+    primary = HttpResponse(status=200, headers=json_type, body=b'{"n": %d, "w": "/tmp/w1"}' % big)
+    candidate = HttpResponse(status=200, headers=json_type, body=b'{"n": %d, "w": "/tmp/w2"}' % (big + 1))
+    # a float would make both 2**70 (equal); the exact integers differ by one
+    assert [(d.path, d.primary, d.candidate) for d in compare(primary, candidate)] == [("/body/n", big, big + 1)]
+    fits = HttpResponse(status=200, headers=json_type, body=b'{"n": %d, "w": "/tmp/w2"}' % (2**64 - 2))
+    edge = HttpResponse(status=200, headers=json_type, body=b'{"n": %d, "w": "/tmp/w1"}' % (2**64 - 1))
+    assert [(d.primary, d.candidate) for d in compare(edge, fits)] == [(2**64 - 1, 2**64 - 2)]
+
+
 def test_text_bodies_are_masked_and_excerpted() -> None:
     text = (("content-type", "text/plain; charset=utf-8"),)
     a = HttpResponse(status=400, headers=text, body=b"Failed: /tmp/w1/x")

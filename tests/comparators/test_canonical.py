@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from comparators.canonical import NotJson, canonical_bytes, canonical_each, copy_json, parse_json
+from comparators.canonical import NotJson, canonical_bytes, canonical_bytes_fit, canonical_each, copy_json, parse_json
 
 
 def test_key_order_and_whitespace_do_not_matter() -> None:
@@ -46,3 +46,9 @@ def test_each_value_is_serialized_as_canonical_bytes_would() -> None:
     values = [{"b": 1, "a": [2.5, None]}, "x", 2**70, True]
     assert canonical_each(values) == [canonical_bytes(value) for value in values]
     assert canonical_each(iter([1, 2])) == [b"1", b"2"]
+
+
+def test_canonical_bytes_fit_says_whether_orjson_wrote_them() -> None:
+    assert canonical_bytes_fit({"b": 2**64 - 1, "a": "x"}) == (b'{"a":"x","b":18446744073709551615}', True)
+    assert canonical_bytes_fit({"n": 2**64}) == (b'{"n":18446744073709551616}', False)
+    assert parse_json(b"[18446744073709551615]", integers_fit=True) == [2**64 - 1]

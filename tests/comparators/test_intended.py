@@ -100,3 +100,10 @@ def test_load_from_a_file_and_unreadable_files(tmp_path: Path) -> None:
     assert load_intended(path).entries[0].expires == date(2027, 1, 31)
     with pytest.raises(IntendedError, match="cannot read"):
         load_intended(tmp_path / "absent.yaml")
+
+
+def test_today_defaults_to_the_current_date() -> None:
+    running = parse_intended(yaml.safe_dump([{**ENTRY, "expires": "2999-12-31"}]))
+    assert [d.path for d in running.explain("GET", ROUTE, [LISTED]).explained] == [LISTED.path]
+    lapsed = parse_intended(yaml.safe_dump([{**ENTRY, "expires": "2001-01-01"}]))
+    assert lapsed.explain("GET", ROUTE, [LISTED]).expired == ["fs-directory-confined (expired 2001-01-01)"]

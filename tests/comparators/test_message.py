@@ -18,6 +18,13 @@ def test_content_type_and_event_stream() -> None:
     assert HttpResponse(status=404).content_type == "" and not HttpResponse(status=404).is_event_stream
 
 
+def test_content_type_follows_the_headers_of_a_copy() -> None:
+    json = HttpResponse(status=200, headers=(("content-type", "application/json"),))
+    assert json.content_type == "application/json"
+    copied = json.model_copy(update={"headers": (("Content-Type", "text/plain"),)})
+    assert copied.content_type == "text/plain" and json.content_type == "application/json"
+
+
 def test_messages_are_frozen() -> None:
     response = HttpResponse(status=200)
     with pytest.raises(ValidationError):

@@ -116,6 +116,18 @@ def test_unknown_paths_get_a_bounded_template() -> None:
     )
 
 
+def test_matches_are_remembered_with_read_only_params() -> None:
+    profile = load_profile()
+    path = f"/api/tasks/{ID}"
+    first = profile.match("GET", path)
+    assert profile.match("GET", path) is first  # looked up once per (method, path)
+    assert dict(first.params) == {"task_id": ID}
+    with pytest.raises(TypeError):
+        first.params["task_id"] = "other"  # type: ignore[index]
+    assert profile.match("DELETE", path).rule is not first.rule  # the method is part of the key
+    assert profile.match("GET", "/api/tasks").template == "/api/tasks"
+
+
 def test_shipped_profiles_are_listed() -> None:
     assert shipped_profiles() == [DEFAULT_PROFILE]
 
