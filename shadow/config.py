@@ -144,6 +144,8 @@ class ShadowSettings(BaseSettings):
     offload_buffer_bytes: int = Field(default=64 << 20, ge=1 << 16)  # unsent bytes to the worker before shedding
     # The worker's CPU priority: "idle" (SCHED_IDLE on Linux, nice 19 elsewhere) or "nice" (nice 19 only).
     worker_priority: Literal["idle", "nice"] = "idle"
+    # gc.freeze() once started (proxy and worker): full collections skip the long-lived start-up objects.
+    gc_freeze: bool = True
 
     header_rules: tuple[HeaderRule, ...] = ()
     candidate_rewrites: dict[str, str] = Field(default_factory=dict)  # literal text swaps in candidate requests

@@ -11,6 +11,7 @@ store. Its stdout/stderr are the proxy's, so its log lines appear in the proxy's
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import pickle
 import sys
@@ -37,8 +38,9 @@ async def read_frames(reader: asyncio.StreamReader) -> Any:
             return
 
 
-async def serve(reader: asyncio.StreamReader, build: Any = None) -> Pipeline | None:
-    """Run frames from ``reader`` through a pipeline until the stream ends; returns the pipeline."""
+async def serve(reader: asyncio.StreamReader, build: Any = None, *, own_process: bool = False) -> Pipeline | None:
+    """Run frames from ``reader`` through a pipeline until the stream ends; returns the pipeline.
+    ``own_process``: this is the worker process itself (``main``), whose garbage collector may be tuned."""
     if build is None:
         from shadow.service import build_pipeline as build
     pipeline: Pipeline | None = None
@@ -51,6 +53,8 @@ async def serve(reader: asyncio.StreamReader, build: Any = None) -> Pipeline | N
             if pipeline is None:
                 pipeline = build(settings)
                 await pipeline.start()
+                if own_process and settings.gc_freeze:
+                    gc.freeze()  # the compiled profile and the modules: no full collection walks them again
             else:
                 pipeline.retune(settings)
         elif pipeline is None:
@@ -76,7 +80,7 @@ async def _main() -> None:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=1 << 26)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin.buffer)
-    await serve(reader)
+    await serve(reader, own_process=True)
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 
 import httpx
@@ -18,6 +19,10 @@ from shadow.workload import ALL, RecordedWorkflow, record_workflow
 # blob that reproduces it (@reproduce_failure), so a rare counterexample found in CI can be replayed.
 settings.register_profile("parity", deadline=None, print_blob=True)
 settings.load_profile("parity")
+
+# The addon freezes the garbage collector's view of its process once started (shadow_gc_freeze): right for a
+# proxy, wrong for this test process, which starts hundreds of them. Tests of the freeze set it themselves.
+os.environ.setdefault("SHADOW_GC_FREEZE", "false")
 
 
 def _started_with_agent() -> Instance:

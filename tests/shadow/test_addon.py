@@ -3,6 +3,7 @@ pipeline behind it is real; its candidate is ``httpx.MockTransport`` and its com
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +153,21 @@ async def test_guards_skip_what_must_not_be_shadowed() -> None:
         assert shadow.pipeline is not None and await shadow.pipeline.drain(5)
         await shadow.done()
     assert built.seen == [] and built.stores[0].records == []
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+async def test_start_up_objects_are_frozen_out_of_full_collections(freeze: bool) -> None:
+    gc.unfreeze()
+    shadow = Shadow(Built())
+    try:
+        with taddons.context(shadow) as tctx:
+            tctx.configure(shadow, shadow_candidate="http://candidate")
+            shadow.settings = shadow.settings.model_copy(update={"gc_freeze": freeze}) if shadow.settings else None
+            await shadow.running()
+            assert (gc.get_freeze_count() > 0) is freeze
+            await shadow.done()
+    finally:
+        gc.unfreeze()
 
 
 async def test_live_knobs_keep_the_pipeline_other_changes_replace_it() -> None:
