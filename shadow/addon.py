@@ -20,6 +20,7 @@ from shadow.errors import ShadowError
 from shadow.models import Exchange
 from shadow.service import ShadowLeg, build_shadow
 from shadow.streams import StreamRecorder
+from shadow.tasks import spawn
 
 __all__ = ["Shadow", "capture_exchange", "capture_request", "capture_response"]
 
@@ -75,6 +76,7 @@ class Shadow:
         self.pipeline: ShadowLeg | None = None
         self._filter: flowfilter.TFilter | None = None
         self._running = False
+        self._starting: asyncio.Task[None] | None = None
 
     def load(self, loader: Any) -> None:
         for name, (typespec, default, help_text) in OPTIONS.items():
@@ -105,15 +107,25 @@ class Shadow:
     async def running(self) -> None:
         self._running = True
         if self.pipeline is not None:
-            await self.pipeline.start()
+            # Not awaited: mitmproxy listens before its later addons have run their own ``running`` (the
+            # TLS addon's certificate store among them); a request in that window is an addon error, and an
+            # error logged during start-up makes mitmdump exit. Starting the worker takes a few hundred ms,
+            # so it must not stretch that window: exchanges before the worker is up are shed and counted.
+            self._starting = spawn(self.pipeline.start(), name="shadow pipeline start")
         if self.settings is not None and self.settings.gc_freeze:
             # Everything built so far (mitmproxy, its addons, the profile) lives as long as the process. A
             # full collection walking those ~100k objects takes about 0.1 s of the event loop, a pause every
             # client in flight waits through; frozen, later collections only walk what came after.
             gc.freeze()
 
+    async def started(self) -> None:
+        """Until the pipeline that ``running`` started is up (tests; the proxy never waits for it)."""
+        if self._starting is not None:
+            await self._starting
+
     async def done(self) -> None:
         self._running = False
+        await self.started()  # a pipeline still starting is stopped once it is up, not left behind
         await asyncio.sleep(0)  # hand-offs scheduled by the last responses go out before the drain starts
         if self.pipeline is not None:
             await self.pipeline.stop(drain=self.pipeline.settings.drain_seconds)

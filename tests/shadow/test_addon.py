@@ -91,6 +91,7 @@ async def test_a_finished_exchange_is_captured_and_handed_off() -> None:
     with taddons.context(shadow) as tctx:
         tctx.configure(shadow, shadow_candidate="http://candidate")
         await shadow.running()
+        await shadow.started()
         flow = tflow.tflow(resp=True)
         flow.request.method = "POST"
         flow.request.path = "/api/tasks?x=1"
@@ -121,6 +122,7 @@ async def test_the_hand_off_waits_until_the_hook_has_returned_and_the_drain_wait
     with taddons.context(shadow) as tctx:
         tctx.configure(shadow, shadow_candidate="http://candidate")
         await shadow.running()
+        await shadow.started()
         assert shadow.pipeline is not None
         handed: list[str] = []
         submit = shadow.pipeline.submit
@@ -138,6 +140,7 @@ async def test_guards_skip_what_must_not_be_shadowed() -> None:
     with taddons.context(shadow) as tctx:
         tctx.configure(shadow, shadow_candidate="http://candidate", shadow_filter="~m POST")
         await shadow.running()
+        await shadow.started()
         not_live = tflow.tflow(resp=True, live=False)
         replayed = tflow.tflow(resp=True)
         replayed.is_replay = "request"
@@ -164,6 +167,7 @@ async def test_start_up_objects_are_frozen_out_of_full_collections(freeze: bool)
             tctx.configure(shadow, shadow_candidate="http://candidate")
             shadow.settings = shadow.settings.model_copy(update={"gc_freeze": freeze}) if shadow.settings else None
             await shadow.running()
+            await shadow.started()
             assert (gc.get_freeze_count() > 0) is freeze
             await shadow.done()
     finally:
@@ -181,6 +185,7 @@ async def test_live_knobs_keep_the_pipeline_other_changes_replace_it() -> None:
         tctx.configure(shadow, shadow_candidate="http://other")
         assert shadow.pipeline is not first and len(built.pipelines) == 2
         await shadow.running()
+        await shadow.started()
         await shadow.done()
 
 
@@ -195,6 +200,7 @@ async def test_event_streams_always_stream_and_are_recorded_unchanged() -> None:
 
         tctx.configure(shadow, shadow_enabled=True)
         await shadow.running()
+        await shadow.started()
         flow = sse_flow()
         shadow.responseheaders(flow)
         recorder = flow.response.stream
@@ -215,6 +221,7 @@ async def test_a_failed_stream_hands_over_what_it_had() -> None:
     with taddons.context(shadow) as tctx:
         tctx.configure(shadow, shadow_candidate="http://candidate")
         await shadow.running()
+        await shadow.started()
         flow = sse_flow()
         shadow.responseheaders(flow)
         flow.response.stream(b"data: 1\n\n")

@@ -3,7 +3,9 @@ instance (reads only: a system compared with itself)."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import time
 from pathlib import Path
 
 import httpx
@@ -57,3 +59,32 @@ def test_a_proxy_that_dies_at_start_is_reported_with_its_log(tmp_path: Path) -> 
             # A port that accepts connections and never answers is not a proxy that serves.
             start_proxy("http://127.0.0.1:9", "http://127.0.0.1:9", tmp_path, listen_port=port).stop()
     assert str(port) in str(failure.value)
+
+
+def test_requests_from_the_first_moment_never_end_the_proxy(primary: Instance, tmp_path: Path) -> None:
+    # mitmproxy listens before its later addons have run their start-up hooks; a request in that window
+    # used to be an addon error (the TLS addon's store not yet loaded) that made mitmdump exit, and the
+    # shadow's slow start (spawning its worker) made the window wide. Knock from before it listens.
+    import threading
+
+    port = free_port()
+    answered: list[int] = []
+    stop = threading.Event()
+
+    def knock() -> None:
+        with httpx.Client(timeout=2) as client:
+            while not stop.is_set():
+                with contextlib.suppress(httpx.HTTPError):
+                    answered.append(client.get(f"http://127.0.0.1:{port}/api/health").status_code)
+
+    knocker = threading.Thread(target=knock)
+    knocker.start()
+    try:
+        with running_proxy(primary.base_url, primary.base_url, tmp_path, listen_port=port) as run:
+            time.sleep(1.0)
+            assert run.process.poll() is None, run.log_tail()
+            assert "Error logged during startup" not in run.log_text()
+    finally:
+        stop.set()
+        knocker.join(5)
+    assert answered and set(answered) == {200}
