@@ -98,6 +98,18 @@ class NoiseModel(BaseModel):
         try:
             return cls.model_validate_json(text)
         except ValidationError as exc:
-            error = exc.errors()[0]
-            where = ".".join(str(part) for part in error["loc"])
-            raise NoiseModelError(f"{where}: {error['msg']}" if where else error["msg"]) from None
+            raise NoiseModelError(_first_error(exc)) from None
+
+    @classmethod
+    def configured(cls, *, threshold: float, min_observations: int) -> NoiseModel:
+        """An empty model with these settings; ``NoiseModelError`` (one line) for values out of range."""
+        try:
+            return cls(threshold=threshold, min_observations=min_observations)
+        except ValidationError as exc:
+            raise NoiseModelError(_first_error(exc)) from None
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {error['msg']}" if where else error["msg"]

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
-import pydantic
 from pydantic import BaseModel, ConfigDict
 from rich.console import Console
 from rich.table import Table
@@ -98,9 +97,9 @@ def learn_noise(
     one): every paired exchange counts once for its route, and once for each field that differed in it. Bad
     input raises ``OfflineInputError`` before anything is learned."""
     try:
-        model = NoiseModel(threshold=threshold, min_observations=min_observations)
-    except pydantic.ValidationError as exc:
-        raise OfflineInputError(_first_error(exc)) from None
+        model = NoiseModel.configured(threshold=threshold, min_observations=min_observations)
+    except NoiseModelError as exc:
+        raise OfflineInputError(str(exc)) from None
     loaded = _profile(profile)
     captures = [(_read_har(first), _read_har(second)) for first, second in pairs]
     for first, second in captures:
@@ -117,12 +116,6 @@ def load_noise(path: Path) -> NoiseModel:
         raise OfflineInputError(f"cannot read noise model {path}: {exc.strerror or exc}") from None
     except NoiseModelError as exc:
         raise OfflineInputError(f"{path} is not a noise model: {exc}") from None
-
-
-def _first_error(exc: pydantic.ValidationError) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}" if where else error["msg"]
 
 
 def _profile(name: str) -> Profile:

@@ -16,7 +16,7 @@ import httpx
 
 from comparators.compare import CompareContext, compare_exchange
 from comparators.message import HttpRequest, HttpResponse
-from comparators.noise import NoiseModel, NoiseModelError
+from comparators.noise import NoiseModel
 from comparators.profiles import Profile as LoadedProfile
 from comparators.profiles import load_profile
 from shadow.config import ShadowSettings
@@ -112,12 +112,12 @@ def _load_profile(settings: ShadowSettings) -> LoadedProfile:
 def _load_noise(settings: ShadowSettings) -> NoiseModel | None:
     if settings.noise_model is None:
         return None
+    from shadow.offline import OfflineInputError, load_noise  # only when a model is configured
+
     try:
-        return NoiseModel.from_json(settings.noise_model.read_bytes())
-    except OSError as exc:
-        raise ConfigError(f"cannot read noise_model {settings.noise_model}: {exc.strerror or exc}") from None
-    except NoiseModelError as exc:
-        raise ConfigError(f"noise_model {settings.noise_model} is not a noise model: {exc}") from None
+        return load_noise(settings.noise_model)
+    except OfflineInputError as exc:
+        raise ConfigError(f"noise_model: {exc}") from None
 
 
 def open_store(settings: ShadowSettings) -> Store | None:
