@@ -108,6 +108,11 @@ _store_option = click.option(
     help="The evidence store (SQLite file) to read.",
 )
 
+# The profile the offline commands (compare, learn-noise) judge with.
+_offline_profile_option = click.option(
+    "--profile", default="vibe-kanban-0.0.71", show_default=True, help="Profile name or YAML/JSON path."
+)
+
 
 @main.command("results")
 @_store_option
@@ -252,7 +257,7 @@ def replay(capture: Path, primary: str, candidate: str, profile: str | None, sto
 @main.command("compare")
 @click.argument("primary_har", type=click.Path(path_type=Path, dir_okay=False))
 @click.argument("candidate_har", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--profile", default="vibe-kanban-0.0.71", show_default=True, help="Profile name or YAML/JSON path.")
+@_offline_profile_option
 @click.option("--json", "as_json", is_flag=True, help="Print the machine-readable summary instead of tables.")
 @click.option(
     "--noise",
@@ -283,7 +288,7 @@ def compare(primary_har: Path, candidate_har: Path, profile: str, as_json: bool,
 @click.option(
     "--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="Where to write the model (JSON)."
 )
-@click.option("--profile", default="vibe-kanban-0.0.71", show_default=True, help="Profile name or YAML/JSON path.")
+@_offline_profile_option
 @click.option(
     "--threshold",
     type=click.FloatRange(0, 1, min_open=True),
