@@ -31,8 +31,7 @@ def canonical_bytes(value: Any) -> bytes:
     try:
         return orjson.dumps(value, option=_SORTED)
     except TypeError:
-        # 64-bit overflow or a non-string key (only from callers that built the value by hand).
-        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        return _stdlib_canonical(value)
 
 
 def canonical_bytes_fit(value: Any) -> tuple[bytes, bool]:
@@ -42,7 +41,12 @@ def canonical_bytes_fit(value: Any) -> tuple[bytes, bool]:
     try:
         return orjson.dumps(value, option=_SORTED), True
     except TypeError:
-        return canonical_bytes(value), False
+        return _stdlib_canonical(value), False
+
+
+def _stdlib_canonical(value: Any) -> bytes:
+    # 64-bit overflow or a non-string key (only from callers that built the value by hand).
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def canonical_each(values: Iterable[Any]) -> list[bytes]:
