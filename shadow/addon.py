@@ -2,7 +2,8 @@
 
 ``mitmdump --mode reverse:http://PRIMARY@HOST:PORT -s shadow/addon.py --set shadow_candidate=URL``, or
 ``parity proxy``. Each hook guards, converts with the ``capture_*`` functions and hands off without
-awaiting; a finished exchange is captured after its response has gone to the client. The only module that imports mitmproxy; everything below it is tested without a proxy.
+awaiting; a finished exchange is captured after its response has gone to the client. The only module that
+imports mitmproxy; everything below it is tested without a proxy.
 """
 
 from __future__ import annotations
