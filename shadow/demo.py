@@ -32,7 +32,8 @@ from typing import Any, Literal
 
 from rich.console import Console
 
-from shadow.offline import DEFAULT_PROFILE, OfflineComparison, compare_files, learn_noise, render_comparison
+from comparators.noise import NoiseModel
+from shadow.offline import DEFAULT_PROFILE, OfflineComparison, compare_files, observed, render_comparison
 from shadow.parity_report import ParityReport, build_report, render_report
 from shadow.reference.instance import WORKTREES_DIR, Instance, free_port, start_instance
 from shadow.store import ResultStore
@@ -256,7 +257,7 @@ def _run_baseline_demo(
     render_comparison(comparison, console)
     console.print(f"HAR files: {first.har_path} {second.har_path}", highlight=False, soft_wrap=True)
     # What a system does not agree with itself on, for `compare --noise` and the proxy's `noise_model`.
-    noise = learn_noise([(first.har_path, second.har_path)], profile=profile)
+    noise = observed(NoiseModel(), [comparison])  # the comparison just made, not a second one
     noise_path = directory / "noise.json"
     noise_path.write_text(noise.to_json())
     console.print(

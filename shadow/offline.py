@@ -8,7 +8,7 @@ Read both HARs, pair their exchanges (:mod:`comparators.alignment`), judge every
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -34,6 +34,7 @@ __all__ = [
     "compare_files",
     "learn_noise",
     "load_noise",
+    "observed",
     "render_comparison",
 ]
 
@@ -102,8 +103,13 @@ def learn_noise(
         raise OfflineInputError(str(exc)) from None
     loaded = _profile(profile)
     captures = [(_read_har(first), _read_har(second)) for first, second in pairs]
-    for first, second in captures:
-        for pair in compare_captures(first, second, profile=loaded).pairs:
+    return observed(model, (compare_captures(first, second, profile=loaded) for first, second in captures))
+
+
+def observed(model: NoiseModel, comparisons: Iterable[OfflineComparison]) -> NoiseModel:
+    """``model`` after observing every paired verdict of ``comparisons`` (each of one system with itself)."""
+    for comparison in comparisons:
+        for pair in comparison.pairs:
             model.observe_verdict(pair.verdict)
     return model
 
