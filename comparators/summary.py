@@ -16,7 +16,15 @@ from pydantic import BaseModel, ConfigDict
 
 from comparators.result import Diff, Verdict, VerdictKind
 
-__all__ = ["PARITY_KINDS", "GroupSummary", "SignatureSummary", "Summary", "parity_percent", "summarize"]
+__all__ = [
+    "PARITY_KINDS",
+    "GroupSummary",
+    "SignatureSummary",
+    "Summary",
+    "group_summary",
+    "parity_percent",
+    "summarize",
+]
 
 PARITY_KINDS = frozenset({VerdictKind.MATCH, VerdictKind.NOISE, VerdictKind.CONVERGED, VerdictKind.INTENDED})
 _NOT_COMPARED = frozenset({VerdictKind.SHED})
@@ -85,16 +93,7 @@ def summarize(
         if verdict.signature is not None:
             signature_counts[verdict.signature] += 1
             first_of_signature.setdefault(verdict.signature, verdict)
-    groups = tuple(
-        GroupSummary(
-            group=group,
-            exchanges=sum(counts.values()),
-            compared=_compared(counts),
-            verdicts=_all_kinds(counts),
-            parity_percent=parity_percent(counts),
-        )
-        for group, counts in sorted(per_group.items())
-    )
+    groups = tuple(group_summary(group, counts) for group, counts in sorted(per_group.items()))
     ranked = sorted(signature_counts.items(), key=lambda item: (-item[1], item[0]))
     signatures = tuple(
         SignatureSummary(
@@ -117,6 +116,17 @@ def summarize(
         signature_count=len(signature_counts),
         unpaired=dict(unpaired or {}),
         poll_repeats=dict(poll_repeats or {}),
+    )
+
+
+def group_summary(group: str, counts: Mapping[str, int]) -> GroupSummary:
+    """One group's line from its count per verdict kind (from verdicts, or from the evidence store)."""
+    return GroupSummary(
+        group=group,
+        exchanges=sum(counts.values()),
+        compared=_compared(counts),
+        verdicts=_all_kinds(counts),
+        parity_percent=parity_percent(counts),
     )
 
 

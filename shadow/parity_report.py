@@ -23,7 +23,7 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from comparators.result import Diff
-from comparators.summary import PARITY_KINDS, GroupSummary, SignatureSummary, parity_percent
+from comparators.summary import PARITY_KINDS, GroupSummary, SignatureSummary, group_summary
 from shadow.store import ResultStore
 
 __all__ = [
@@ -96,26 +96,14 @@ def build_report(store: ResultStore, *, top: int = 10) -> ParityReport:
             )
         )
     return ParityReport(
-        total=_group("all", totals.by_verdict),
-        groups=tuple(_group(name, counts) for name, counts in sorted(totals.by_group.items())),
+        total=group_summary("all", totals.by_verdict),
+        groups=tuple(group_summary(name, counts) for name, counts in sorted(totals.by_group.items())),
         signatures=tuple(examples),
         signature_count=_count_signatures(store),
         gaps=(
             *_gaps(store, totals.by_group, "not_implemented", _NOT_IMPLEMENTED_SQL),
             *_gaps(store, totals.by_group, "absent", _ABSENT_SQL),
         ),
-    )
-
-
-def _group(name: str, counts: Mapping[str, int]) -> GroupSummary:
-    exchanges = sum(counts.values())
-    compared = exchanges - counts.get("shed", 0)
-    return GroupSummary(
-        group=name,
-        exchanges=exchanges,
-        compared=compared,
-        verdicts={**{verdict: 0 for verdict in VERDICT_COLUMNS}, **counts},
-        parity_percent=parity_percent(counts),
     )
 
 
