@@ -16,7 +16,23 @@ import operator
 import re
 from collections.abc import Callable, Sequence
 
-__all__ = ["MemberStrings", "StringValues", "has_long_integer", "replace_hex_runs", "split_uuids"]
+__all__ = [
+    "NATIVE",
+    "TS_PLAIN",
+    "MemberStrings",
+    "StringValues",
+    "contains",
+    "has_long_integer",
+    "replace_hex_runs",
+    "split_uuids",
+]
+
+try:  # the C forms of these scans (comparators/_scan.c; setup.py builds it when a C compiler is there)
+    from comparators import _scan as _native
+except ImportError:  # pragma: no cover - only without a C compiler
+    _native = None  # type: ignore[assignment]
+
+NATIVE = _native is not None
 
 # From the first dash: lookbehinds check the 8 hex digits before it and the boundary before those.
 _UUID_FROM_DASH = re.compile(
@@ -29,9 +45,9 @@ _DIGITS_TO_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
 _LOWER_HEX_TO_X = bytes(ord("x") if chr(c) in "0123456789abcdef" else ord(".") for c in range(256))
 
 
-def split_uuids(data: bytes) -> list[bytes]:
+def split_uuids_py(data: bytes) -> list[bytes]:
     """``[text, uuid, text, uuid, ..., text]``: UUIDs at the odd positions; replace them in place and
-    ``b"".join`` the list."""
+    ``b"".join`` the list. (``split_uuids`` is the C form of this when it is built.)"""
     parts = _UUID_FROM_DASH.split(data)
     if len(parts) == 1:
         return parts
@@ -43,12 +59,31 @@ def split_uuids(data: bytes) -> list[bytes]:
     return parts
 
 
+split_uuids: Callable[[bytes], list[bytes]] = _native.split_uuids if _native is not None else split_uuids_py
+
+
+def contains_py(data: bytes, literal: bytes) -> bool:
+    """``literal in data``, quicker for a literal whose first byte is rare: a one-byte search is memchr
+    (about 1 µs on 100 KB), a longer one is not (30-70 µs). ``contains`` is the C form of this when built."""
+    return literal[:1] in data and literal in data
+
+
+contains: Callable[[bytes, bytes], bool] = _native.contains if _native is not None else contains_py
+
+
 def has_long_integer(data: bytes) -> bool:
     """True when 19 or more digits follow each other somewhere (an integer that may not fit 64 bits)."""
     return data.translate(_DIGITS_TO_ZERO).find(b"0" * 19) != -1
 
 
 def replace_hex_runs(data: bytes, length: int, replacement: bytes, *, max_digit_run: int | None = None) -> bytes:
+    """``replace_hex_runs_py`` in C when it is built."""
+    if _native is not None:
+        return _native.replace_hex_runs(data, length, replacement, -1 if max_digit_run is None else max_digit_run)
+    return replace_hex_runs_py(data, length, replacement, max_digit_run=max_digit_run)
+
+
+def replace_hex_runs_py(data: bytes, length: int, replacement: bytes, *, max_digit_run: int | None = None) -> bytes:
     """Replace runs of exactly ``length`` lower-case hex digits that contain a letter (a git SHA; the
     letter keeps a long decimal number out). With ``max_digit_run``, a run holding more decimal digits in
     a row than that is left alone (in unparsed JSON such a run may be a number like ``1…e…``)."""
@@ -71,6 +106,27 @@ def replace_hex_runs(data: bytes, length: int, replacement: bytes, *, max_digit_
         start = marks.find(run, end)
     pieces.append(data[last:])
     return b"".join(pieces)
+
+
+# The values the "any precision" mask turns into the plain <ts> token, decided by one regex so that a C-level
+# substitution can replace them all (no Python call per value): AUTOSI_FAST (days 01-28 of any year, as the
+# mask itself decides them first) and days 29-31 of the months that have them in years other than 0000
+# (datetime has no year 0, so timestamps.py rejects those). Only 29 February is left to the per-value path,
+# which knows leap years. tests/comparators/test_normalize.py checks the regex against the mask itself.
+TS_PLAIN = (
+    rb"(?:[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+    rb"|(?!0000)[0-9]{4}-(?:(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31))"
+    rb"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{3}(?:[0-9]{3}(?:[0-9]{3})?)?)?Z"
+)
+
+
+def _all_plain(shape: bytes) -> Callable[[list[bytes]], bool]:
+    """Whether every value (none holds a quote) entirely matches ``shape``: one C-level check of all of
+    them at once (the C form for TS_PLAIN, a regex over the joined values otherwise)."""
+    if shape == TS_PLAIN and _native is not None:
+        return _native.all_ts_plain
+    every = re.compile(b"(?:" + shape + b'")*')
+    return lambda values: every.fullmatch(b'"'.join(values) + b'"') is not None
 
 
 class MemberStrings:
@@ -99,15 +155,23 @@ class MemberStrings:
         self._pattern = re.compile(
             b"(" + re.escape(suffix) + rb'"(?:' + which + rb')[ \t\r\n]*:[ \t\r\n]*")([^"\\]*)(?=")'
         )
-        # Values never hold a quote, so '"' separates them safely in the all-at-once check.
-        self._plain = None if plain is None else (re.compile(b"(?:" + plain[0] + b'")*'), plain[1])
+        self._split: Callable[[bytes], list[bytes]] = self._pattern.split
+        if _native is not None:  # the same split in C (one memmem pass, no regex engine)
+            names_tuple = tuple(encoded)
+            self._split = lambda data: _native.split_members(data, suffix, names_tuple)
+        self._plain = None if plain is None else (_all_plain(plain[0]), plain[1])
+
+    def split(self, data: bytes) -> list[bytes]:
+        """``[text, head, value, text, ...]``: the head is the key's end, the colon and the value's opening
+        quote; the value's closing quote begins the text after it."""
+        return self._split(data)
 
     def replace(self, data: bytes, value: Callable[[bytes], bytes]) -> bytes:
-        parts = self._pattern.split(data)
+        parts = self._split(data)
         if len(parts) == 1:
             return data
         found = parts[2::3]
-        if self._plain is not None and self._plain[0].fullmatch(b'"'.join(found) + b'"'):
+        if self._plain is not None and self._plain[0](found):
             parts[2::3] = [self._plain[1]] * len(found)
         else:
             parts[2::3] = list(map(value, found))
@@ -121,7 +185,7 @@ class StringValues:
     def __init__(self, shape: bytes, *, plain: tuple[bytes, bytes] | None = None) -> None:
         self._whole = re.compile(b'"(' + shape + b')"')
         self._pattern = re.compile(rb'"(?<=[{,:\[]")(' + shape + rb')(?=")')
-        self._plain = None if plain is None else (re.compile(b"(?:" + plain[0] + b'")*'), b'"' + plain[1])
+        self._plain = None if plain is None else (_all_plain(plain[0]), b'"' + plain[1])
 
     def replace(self, data: bytes, value: Callable[[bytes], bytes]) -> bytes:
         if data.startswith(b'"') and self._whole.fullmatch(data):
@@ -130,7 +194,7 @@ class StringValues:
         if len(parts) == 1:
             return data
         found = parts[1::2]
-        if self._plain is not None and self._plain[0].fullmatch(b'"'.join(found) + b'"'):
+        if self._plain is not None and self._plain[0](found):
             parts[1::2] = [self._plain[1]] * len(found)
         else:
             parts[1::2] = [b'"' + value(part) for part in found]  # the match began at the opening quote

@@ -1,0 +1,331 @@
+/* C forms of the byte scans in comparators/scan.py (see there for what each one finds and why).
+ *
+ * Each function returns exactly what its Python form returns (tests/comparators/test_scan_native.py
+ * checks that on arbitrary bytes); scan.py falls back to the Python forms when this module was not
+ * built. Why C: the Python forms are one regex pass (or translate + find loop) per scan, and a body goes
+ * through four or five of them per side; in C each is one pass at memory speed, with no regex engine
+ * trying every position and no Python object per candidate position.
+ */
+#define PY_SSIZE_T_CLEAN
+#define _GNU_SOURCE
+#include <Python.h>
+#include <string.h>
+
+static int is_hex(unsigned char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+
+static int hex_run(const unsigned char *p, Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (!is_hex(p[i])) return 0;
+    return 1;
+}
+
+/* Appends data[start:end] to list as a new bytes object; -1 on error. */
+static int append_slice(PyObject *list, const char *data, Py_ssize_t start, Py_ssize_t end) {
+    PyObject *piece = PyBytes_FromStringAndSize(data + start, end - start);
+    if (piece == NULL) return -1;
+    int rc = PyList_Append(list, piece);
+    Py_DECREF(piece);
+    return rc;
+}
+
+/* A UUID (8-4-4-4-12 hex digits, any case) whose first dash is at data[i], not preceded by a hex digit
+ * or dash and not followed by one. */
+static int uuid_at_dash(const unsigned char *d, Py_ssize_t n, Py_ssize_t i) {
+    if (i < 8 || i + 28 > n) return 0;
+    if (!hex_run(d + i - 8, 8)) return 0;
+    if (i >= 9 && (is_hex(d[i - 9]) || d[i - 9] == '-')) return 0;
+    if (!hex_run(d + i + 1, 4) || d[i + 5] != '-' || !hex_run(d + i + 6, 4) || d[i + 10] != '-' ||
+        !hex_run(d + i + 11, 4) || d[i + 15] != '-' || !hex_run(d + i + 16, 12))
+        return 0;
+    if (i + 28 < n && (is_hex(d[i + 28]) || d[i + 28] == '-')) return 0;
+    return 1;
+}
+
+static PyObject *split_uuids(PyObject *self, PyObject *arg) {
+    if (!PyBytes_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "split_uuids() takes bytes");
+        return NULL;
+    }
+    const char *data = PyBytes_AS_STRING(arg);
+    const unsigned char *d = (const unsigned char *)data;
+    Py_ssize_t n = PyBytes_GET_SIZE(arg);
+    PyObject *parts = PyList_New(0);
+    if (parts == NULL) return NULL;
+    Py_ssize_t last = 0, pos = 8;
+    while (pos < n) {
+        const unsigned char *dash = memchr(d + pos, '-', (size_t)(n - pos));
+        if (dash == NULL) break;
+        Py_ssize_t i = dash - d;
+        if (uuid_at_dash(d, n, i)) {
+            if (append_slice(parts, data, last, i - 8) < 0 || append_slice(parts, data, i - 8, i + 28) < 0) goto fail;
+            last = i + 28;
+            pos = i + 28 + 8;  // the next UUID's first dash comes 8 hex digits after its start at the earliest
+        } else {
+            pos = i + 1;
+        }
+    }
+    if (last == 0) {  // no UUID: the body itself, as re.split gives it
+        if (PyList_Append(parts, arg) < 0) goto fail;
+        return parts;
+    }
+    if (append_slice(parts, data, last, n) < 0) goto fail;
+    return parts;
+fail:
+    Py_DECREF(parts);
+    return NULL;
+}
+
+/* 1 for a lower-case hex digit that is a decimal digit, 2 for one that is a letter, 0 otherwise. */
+static unsigned char LOWER_HEX[256];
+
+static void init_tables(void) {
+    for (int c = '0'; c <= '9'; c++) LOWER_HEX[c] = 1;
+    for (int c = 'a'; c <= 'f'; c++) LOWER_HEX[c] = 2;
+}
+
+/* Whether the maximal run [start, end) of lower-case hex digits is replaced: it holds a letter and (with
+ * max_digit_run >= 0) no more decimal digits in a row than that. */
+static int replaceable_run(const unsigned char *d, Py_ssize_t start, Py_ssize_t end, Py_ssize_t max_digit_run) {
+    Py_ssize_t letters = 0, digit_run = 0, longest = 0;
+    for (Py_ssize_t i = start; i < end; i++) {
+        if (LOWER_HEX[d[i]] == 1) {
+            if (++digit_run > longest) longest = digit_run;
+        } else {
+            letters++;
+            digit_run = 0;
+        }
+    }
+    return letters > 0 && (max_digit_run < 0 || longest <= max_digit_run);
+}
+
+static PyObject *replace_hex_runs(PyObject *self, PyObject *args) {
+    PyObject *data_obj;
+    Py_buffer repl_buf;
+    Py_ssize_t length, max_digit_run;
+    if (!PyArg_ParseTuple(args, "Sny*n:replace_hex_runs", &data_obj, &length, &repl_buf, &max_digit_run))
+        return NULL;
+    const unsigned char *d = (const unsigned char *)PyBytes_AS_STRING(data_obj);
+    Py_ssize_t n = PyBytes_GET_SIZE(data_obj);
+    PyObject *result = NULL;
+    char *out = NULL;
+    Py_ssize_t out_len = 0, last = 0, i = 0;
+    if (length <= 0) {
+        PyErr_SetString(PyExc_ValueError, "length must be positive");
+        goto done;
+    }
+    // Invariant: i is 0 or just past a byte that is no lower-case hex digit, and every run before i is
+    // done. A run of `length` or more that starts in [i, i + length) covers i + length - 1: when that byte
+    // is no hex digit, none starts there, and the scan jumps `length` bytes at once.
+    while (i + length <= n) {
+        Py_ssize_t probe = i + length - 1;
+        if (!LOWER_HEX[d[probe]]) {
+            i = probe + 1;
+            continue;
+        }
+        Py_ssize_t start = probe, end = probe + 1;
+        while (start > i && LOWER_HEX[d[start - 1]]) start--;
+        while (end < n && LOWER_HEX[d[end]]) end++;
+        if (end - start == length && replaceable_run(d, start, end, max_digit_run)) {
+            if (out == NULL) {
+                // At most one replacement per length + 1 bytes from here on.
+                Py_ssize_t grow = repl_buf.len > length ? repl_buf.len - length : 0;
+                out = PyMem_Malloc((size_t)(n + (n / (length + 1) + 1) * grow + 1));
+                if (out == NULL) {
+                    PyErr_NoMemory();
+                    goto done;
+                }
+            }
+            memcpy(out + out_len, d + last, (size_t)(start - last));
+            out_len += start - last;
+            memcpy(out + out_len, repl_buf.buf, (size_t)repl_buf.len);
+            out_len += repl_buf.len;
+            last = end;
+        }
+        i = end + 1;
+    }
+    if (out == NULL) {  // unchanged: the same object back, as the Python form gives it
+        Py_INCREF(data_obj);
+        result = data_obj;
+        goto done;
+    }
+    memcpy(out + out_len, d + last, (size_t)(n - last));
+    out_len += n - last;
+    result = PyBytes_FromStringAndSize(out, out_len);
+done:
+    PyMem_Free(out);
+    PyBuffer_Release(&repl_buf);
+    return result;
+}
+
+/* Whether literal occurs in data: memchr (vectorized) to each occurrence of the literal's first byte,
+ * then a compare. Faster than memmem and bytes.__contains__ for the short literals the masks look for
+ * (vk-, "(vibe-kanban "), whose first byte is rare in the answers. */
+static PyObject *contains(PyObject *self, PyObject *args) {
+    Py_buffer data, literal;
+    if (!PyArg_ParseTuple(args, "y*y*:contains", &data, &literal)) return NULL;
+    const char *d = data.buf, *l = literal.buf;
+    Py_ssize_t n = data.len, m = literal.len, pos = 0;
+    int found = m == 0;
+    while (!found && pos + m <= n) {
+        const char *hit = memchr(d + pos, l[0], (size_t)(n - pos - m + 1));
+        if (hit == NULL) break;
+        found = memcmp(hit + 1, l + 1, (size_t)(m - 1)) == 0;
+        pos = hit - d + 1;
+    }
+    PyBuffer_Release(&data);
+    PyBuffer_Release(&literal);
+    return PyBool_FromLong(found);
+}
+
+static int is_json_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/* The end of a member match whose key's closing quote is at k - 1 (k is just past it): the position
+ * just past the value's opening quote in *head_end and the value's end (its closing quote) in
+ * *value_end; 0 when no member of these names starts here. */
+static int member_at(const unsigned char *d, Py_ssize_t n, Py_ssize_t k, PyObject *names, Py_ssize_t *head_end,
+                     Py_ssize_t *value_end) {
+    int named = 0;
+    Py_ssize_t count = PyTuple_GET_SIZE(names);
+    for (Py_ssize_t j = 0; j < count && !named; j++) {
+        PyObject *name = PyTuple_GET_ITEM(names, j);
+        Py_ssize_t len = PyBytes_GET_SIZE(name);
+        Py_ssize_t open = k - len - 2;  // the key's opening quote
+        if (open < 1 || d[open] != '"' || d[open - 1] == '\\') continue;
+        if (memcmp(d + open + 1, PyBytes_AS_STRING(name), (size_t)len) == 0) named = 1;
+    }
+    if (!named) return 0;
+    Py_ssize_t p = k;
+    while (p < n && is_json_space(d[p])) p++;
+    if (p >= n || d[p] != ':') return 0;
+    p++;
+    while (p < n && is_json_space(d[p])) p++;
+    if (p >= n || d[p] != '"') return 0;
+    p++;
+    *head_end = p;
+    while (p < n && d[p] != '"' && d[p] != '\\') p++;
+    if (p >= n || d[p] != '"') return 0;
+    *value_end = p;
+    return 1;
+}
+
+static PyObject *split_members(PyObject *self, PyObject *args) {
+    PyObject *data_obj, *suffix_obj, *names;
+    if (!PyArg_ParseTuple(args, "SSO!:split_members", &data_obj, &suffix_obj, &PyTuple_Type, &names)) return NULL;
+    Py_ssize_t count = PyTuple_GET_SIZE(names);
+    for (Py_ssize_t j = 0; j < count; j++) {
+        if (!PyBytes_Check(PyTuple_GET_ITEM(names, j))) {
+            PyErr_SetString(PyExc_TypeError, "names must be a tuple of bytes");
+            return NULL;
+        }
+    }
+    const char *data = PyBytes_AS_STRING(data_obj);
+    const unsigned char *d = (const unsigned char *)data;
+    Py_ssize_t n = PyBytes_GET_SIZE(data_obj);
+    // The search key is the suffix plus the key's closing quote.
+    Py_ssize_t slen = PyBytes_GET_SIZE(suffix_obj);
+    char *key = PyMem_Malloc((size_t)slen + 1);
+    if (key == NULL) return PyErr_NoMemory();
+    memcpy(key, PyBytes_AS_STRING(suffix_obj), (size_t)slen);
+    key[slen] = '"';
+    PyObject *parts = PyList_New(0);
+    if (parts == NULL) goto fail;
+    Py_ssize_t last = 0, pos = 0, head_end, value_end;
+    while (pos < n) {
+        const unsigned char *hit = memmem(d + pos, (size_t)(n - pos), key, (size_t)slen + 1);
+        if (hit == NULL) break;
+        Py_ssize_t s = hit - d;
+        if (member_at(d, n, s + slen + 1, names, &head_end, &value_end)) {
+            if (append_slice(parts, data, last, s) < 0 || append_slice(parts, data, s, head_end) < 0 ||
+                append_slice(parts, data, head_end, value_end) < 0)
+                goto fail;
+            last = pos = value_end;
+        } else {
+            pos = s + 1;
+        }
+    }
+    PyMem_Free(key);
+    key = NULL;
+    if (PyList_GET_SIZE(parts) == 0) {
+        if (PyList_Append(parts, data_obj) < 0) goto fail;
+        return parts;
+    }
+    if (append_slice(parts, data, last, n) < 0) goto fail;
+    return parts;
+fail:
+    PyMem_Free(key);
+    Py_XDECREF(parts);
+    return NULL;
+}
+
+static int two_digits(const unsigned char *p, int *value) {
+    if (!is_digit(p[0]) || !is_digit(p[1])) return 0;
+    *value = (p[0] - '0') * 10 + (p[1] - '0');
+    return 1;
+}
+
+/* One value of TS_PLAIN (comparators/timestamps.py): YYYY-MM-DDTHH:MM:SSZ with 0, 3, 6 or 9 fraction
+ * digits, days 01-28 of any month and year, 29-30 of months but February and 31 of the long months in
+ * years other than 0000. */
+static int ts_plain(const unsigned char *p, Py_ssize_t n) {
+    int month, day, hour, minute, second;
+    if (n != 20 && n != 24 && n != 27 && n != 30) return 0;
+    for (int i = 0; i < 4; i++)
+        if (!is_digit(p[i])) return 0;
+    if (p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' || p[16] != ':' || p[n - 1] != 'Z') return 0;
+    if (!two_digits(p + 5, &month) || !two_digits(p + 8, &day) || !two_digits(p + 11, &hour) ||
+        !two_digits(p + 14, &minute) || !two_digits(p + 17, &second))
+        return 0;
+    if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59 || day < 1) return 0;
+    if (day > 28) {
+        int year_zero = p[0] == '0' && p[1] == '0' && p[2] == '0' && p[3] == '0';
+        int long_month = month == 1 || month == 3 || month == 5 || month == 7 || month == 8 || month == 10 ||
+                         month == 12;
+        if (year_zero || month == 2 || day > 31 || (day == 31 && !long_month)) return 0;
+    }
+    if (n > 20) {
+        if (p[19] != '.') return 0;
+        for (Py_ssize_t i = 20; i < n - 1; i++)
+            if (!is_digit(p[i])) return 0;
+    }
+    return 1;
+}
+
+static PyObject *all_ts_plain(PyObject *self, PyObject *arg) {
+    PyObject *seq = PySequence_Fast(arg, "all_ts_plain() takes a sequence of bytes");
+    if (seq == NULL) return NULL;
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    int all = 1;
+    for (Py_ssize_t i = 0; i < count && all; i++) {
+        if (!PyBytes_Check(items[i])) {
+            Py_DECREF(seq);
+            PyErr_SetString(PyExc_TypeError, "all_ts_plain() takes a sequence of bytes");
+            return NULL;
+        }
+        all = ts_plain((const unsigned char *)PyBytes_AS_STRING(items[i]), PyBytes_GET_SIZE(items[i]));
+    }
+    Py_DECREF(seq);
+    return PyBool_FromLong(all);
+}
+
+static PyMethodDef methods[] = {
+    {"split_uuids", split_uuids, METH_O, "[text, uuid, text, ...]: scan.split_uuids in C."},
+    {"replace_hex_runs", replace_hex_runs, METH_VARARGS,
+     "replace_hex_runs(data, length, replacement, max_digit_run): scan.replace_hex_runs in C (-1: no limit)."},
+    {"split_members", split_members, METH_VARARGS,
+     "split_members(data, suffix, names): MemberStrings' split in C: [text, head, value, text, ...]."},
+    {"contains", contains, METH_VARARGS, "contains(data, literal): literal in data (memchr to the first byte, then compare)."},
+    {"all_ts_plain", all_ts_plain, METH_O, "True when every value is a TS_PLAIN timestamp."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "comparators._scan", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__scan(void) {
+    init_tables();
+    return PyModule_Create(&module);
+}
