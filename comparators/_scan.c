@@ -212,6 +212,185 @@ static int member_at(const unsigned char *d, Py_ssize_t n, Py_ssize_t k, PyObjec
     return 1;
 }
 
+/* Growable output buffer for the replacing scans. */
+typedef struct {
+    char *buf;
+    Py_ssize_t len, cap;
+} Out;
+
+static int out_put(Out *out, const void *src, Py_ssize_t n) {
+    if (out->len + n > out->cap) {
+        Py_ssize_t cap = (out->len + n) * 2 + 64;
+        char *grown = PyMem_Realloc(out->buf, (size_t)cap);
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        out->buf = grown;
+        out->cap = cap;
+    }
+    memcpy(out->buf + out->len, src, (size_t)n);
+    out->len += n;
+    return 0;
+}
+
+static PyObject *out_finish(Out *out) {
+    PyObject *result = PyBytes_FromStringAndSize(out->buf, out->len);
+    PyMem_Free(out->buf);
+    return result;
+}
+
+static int ts_plain(const unsigned char *p, Py_ssize_t n);
+
+/* Every member value of these names replaced by token when all of them are TS_PLAIN timestamps (the
+ * body itself when there is none); None when one is not (the caller then decides per value). */
+static PyObject *replace_plain_members(PyObject *self, PyObject *args) {
+    PyObject *data_obj, *suffix_obj, *names, *token_obj;
+    if (!PyArg_ParseTuple(args, "SSO!S:replace_plain_members", &data_obj, &suffix_obj, &PyTuple_Type, &names,
+                          &token_obj))
+        return NULL;
+    Py_ssize_t count = PyTuple_GET_SIZE(names);
+    for (Py_ssize_t j = 0; j < count; j++) {
+        if (!PyBytes_Check(PyTuple_GET_ITEM(names, j))) {
+            PyErr_SetString(PyExc_TypeError, "names must be a tuple of bytes");
+            return NULL;
+        }
+    }
+    const unsigned char *d = (const unsigned char *)PyBytes_AS_STRING(data_obj);
+    Py_ssize_t n = PyBytes_GET_SIZE(data_obj);
+    const char *suffix = PyBytes_AS_STRING(suffix_obj);
+    Py_ssize_t slen = PyBytes_GET_SIZE(suffix_obj);
+    Out out = {NULL, 0, 0};
+    Py_ssize_t last = 0, pos = 0, head_end, value_end;
+    while (pos + slen < n) {
+        const unsigned char *hit = memmem(d + pos, (size_t)(n - pos), suffix, (size_t)slen);
+        if (hit == NULL) break;
+        Py_ssize_t s = hit - d;
+        if (s + slen < n && d[s + slen] == '"' && member_at(d, n, s + slen + 1, names, &head_end, &value_end)) {
+            if (!ts_plain(d + head_end, value_end - head_end)) {
+                PyMem_Free(out.buf);
+                Py_RETURN_NONE;
+            }
+            if (out_put(&out, d + last, head_end - last) < 0 ||
+                out_put(&out, PyBytes_AS_STRING(token_obj), PyBytes_GET_SIZE(token_obj)) < 0) {
+                PyMem_Free(out.buf);
+                return NULL;
+            }
+            last = pos = value_end;
+        } else {
+            pos = s + 1;
+        }
+    }
+    if (last == 0) {
+        PyMem_Free(out.buf);
+        Py_INCREF(data_obj);
+        return data_obj;
+    }
+    if (out_put(&out, d + last, n - last) < 0) {
+        PyMem_Free(out.buf);
+        return NULL;
+    }
+    return out_finish(&out);
+}
+
+/* A byte that continues a file name ([A-Za-z0-9._-]): a prefix followed by one is part of a longer name. */
+static int continues_name(unsigned char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '-';
+}
+
+/* Each occurrence of literal (leftmost first, no overlaps) replaced by token when every one ends at a
+ * path boundary; None when one does not (the caller's regex then also finds occurrences overlapping a
+ * rejected one). The body itself when there is none. */
+static PyObject *replace_at_boundaries(PyObject *self, PyObject *args) {
+    PyObject *data_obj, *literal_obj, *token_obj;
+    if (!PyArg_ParseTuple(args, "SSS:replace_at_boundaries", &data_obj, &literal_obj, &token_obj)) return NULL;
+    const char *d = PyBytes_AS_STRING(data_obj), *l = PyBytes_AS_STRING(literal_obj);
+    Py_ssize_t n = PyBytes_GET_SIZE(data_obj), m = PyBytes_GET_SIZE(literal_obj);
+    if (m == 0) {
+        PyErr_SetString(PyExc_ValueError, "empty literal");
+        return NULL;
+    }
+    Out out = {NULL, 0, 0};
+    Py_ssize_t last = 0, pos = 0;
+    while (pos + m <= n) {
+        const char *hit = memchr(d + pos, l[0], (size_t)(n - pos - m + 1));
+        if (hit == NULL) break;
+        Py_ssize_t s = hit - d;
+        if (memcmp(hit + 1, l + 1, (size_t)(m - 1)) != 0) {
+            pos = s + 1;
+            continue;
+        }
+        if (s + m < n && continues_name((unsigned char)d[s + m])) {
+            PyMem_Free(out.buf);
+            Py_RETURN_NONE;
+        }
+        if (out_put(&out, d + last, s - last) < 0 ||
+            out_put(&out, PyBytes_AS_STRING(token_obj), PyBytes_GET_SIZE(token_obj)) < 0) {
+            PyMem_Free(out.buf);
+            return NULL;
+        }
+        last = pos = s + m;
+    }
+    if (out.buf == NULL) {
+        Py_INCREF(data_obj);
+        return data_obj;
+    }
+    if (out_put(&out, d + last, n - last) < 0) {
+        PyMem_Free(out.buf);
+        return NULL;
+    }
+    return out_finish(&out);
+}
+
+/* Whether p holds a UUID's shape: hex digits (any case) with dashes at 8, 13, 18 and 23. */
+static int uuid_shaped(const unsigned char *p) {
+    for (int i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (p[i] != '-') return 0;
+        } else if (!is_hex(p[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* fastpath._uuids_in_step: the 36-byte cuts of text between texts[0], texts[1], ... when text is exactly
+ * those texts with a UUID-shaped cut between each two; None otherwise. */
+static PyObject *uuids_in_step(PyObject *self, PyObject *args) {
+    PyObject *texts, *text_obj;
+    if (!PyArg_ParseTuple(args, "O!S:uuids_in_step", &PyList_Type, &texts, &text_obj)) return NULL;
+    const unsigned char *d = (const unsigned char *)PyBytes_AS_STRING(text_obj);
+    Py_ssize_t n = PyBytes_GET_SIZE(text_obj), count = PyList_GET_SIZE(texts), pos = 0;
+    PyObject *found = PyList_New(count > 0 ? count - 1 : 0);
+    if (found == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *piece = PyList_GET_ITEM(texts, i);
+        if (!PyBytes_Check(piece)) {
+            Py_DECREF(found);
+            PyErr_SetString(PyExc_TypeError, "texts must be a list of bytes");
+            return NULL;
+        }
+        Py_ssize_t len = PyBytes_GET_SIZE(piece);
+        if (pos + len > n || memcmp(d + pos, PyBytes_AS_STRING(piece), (size_t)len) != 0) goto differs;
+        pos += len;
+        if (i == count - 1) break;
+        if (pos + 36 > n || !uuid_shaped(d + pos)) goto differs;
+        PyObject *uuid = PyBytes_FromStringAndSize((const char *)d + pos, 36);
+        if (uuid == NULL) {
+            Py_DECREF(found);
+            return NULL;
+        }
+        PyList_SET_ITEM(found, i, uuid);
+        pos += 36;
+    }
+    if (pos != n) goto differs;
+    return found;
+differs:
+    Py_DECREF(found);
+    Py_RETURN_NONE;
+}
+
 static PyObject *split_members(PyObject *self, PyObject *args) {
     PyObject *data_obj, *suffix_obj, *names;
     if (!PyArg_ParseTuple(args, "SSO!:split_members", &data_obj, &suffix_obj, &PyTuple_Type, &names)) return NULL;
@@ -319,6 +498,11 @@ static PyMethodDef methods[] = {
     {"split_members", split_members, METH_VARARGS,
      "split_members(data, suffix, names): MemberStrings' split in C: [text, head, value, text, ...]."},
     {"contains", contains, METH_VARARGS, "contains(data, literal): literal in data (memchr to the first byte, then compare)."},
+    {"replace_plain_members", replace_plain_members, METH_VARARGS,
+     "replace_plain_members(data, suffix, names, token): every member value -> token when all are TS_PLAIN."},
+    {"replace_at_boundaries", replace_at_boundaries, METH_VARARGS,
+     "replace_at_boundaries(data, literal, token): None when an occurrence does not end at a path boundary."},
+    {"uuids_in_step", uuids_in_step, METH_VARARGS, "uuids_in_step(texts, text): fastpath._uuids_in_step in C."},
     {"all_ts_plain", all_ts_plain, METH_O, "True when every value is a TS_PLAIN timestamp."},
     {NULL, NULL, 0, NULL},
 };

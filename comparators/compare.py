@@ -63,10 +63,9 @@ class CompareContext:
             return self._plain_contexts
         mapping = dict(id_map)
         known = frozenset(mapping.values())
-        return (
-            NormalizeContext(prefixes=self.primary_prefixes, known_ids=known),
-            NormalizeContext(prefixes=self.candidate_prefixes, id_map=mapping, known_ids=known),
-        )
+        known_bytes = frozenset([value.encode() for value in known])
+        primary, candidate = self._plain_contexts
+        return primary.with_ids({}, known, known_bytes), candidate.with_ids(mapping, known, known_bytes)
 
     @cached_property
     def _plain_contexts(self) -> tuple[NormalizeContext, NormalizeContext]:

@@ -53,17 +53,15 @@ unless a key is spelled with ``\\u``, checked), and ``compare`` parses those and
 
 from __future__ import annotations
 
-import itertools
 import operator
 import re
-from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
 from comparators.canonical import NotJson, parse_json
 from comparators.normalize import number_uuids
 from comparators.normalizer import CompiledRule, NormalizeContext, Normalizer, RawKernel, Run
-from comparators.scan import split_uuids
+from comparators.scan import all_uuids, split_uuids, uuids_in_step
 
 __all__ = ["Attempt", "FastPath", "Premasked", "fast_path_for"]
 
@@ -79,12 +77,6 @@ _REST_OF_KEY = rb'[^"\\]*+(?:\\.[^"\\]*+)*+"[ \t\r\n]*+:'
 _UUID_IN_KEY = re.compile(rb"\x00" + _REST_OF_KEY)
 _TOKEN_IN_KEY = re.compile(rb"<" + _REST_OF_KEY)
 _UUID_MARK = b"\x00"
-_HEX_CLASSES = bytes(
-    ord("x") if chr(byte) in "0123456789abcdefABCDEF" else ord("-") if byte == ord("-") else ord(".")
-    for byte in range(256)
-)
-_UUID_CLASSES = b"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
-_PLUS_36, _MINUS_36 = (36).__add__, (-36).__add__
 _ENDS_A_VALUE = operator.methodcaller("startswith", (b'",', b'"}', b'"]'))
 
 
@@ -152,7 +144,7 @@ class FastPath:
         if len(p_text) != len(c_text):
             return self._handed(p_first, c_first, c_done, candidate)
         p_pieces = split_uuids(p_text)
-        c_found = _uuids_in_step(p_pieces, c_text)
+        c_found = uuids_in_step(p_pieces[0::2], c_text)
         if c_found is None or not self._same_uuids(p_pieces[1::2], c_found, p_ctx, c_ctx):
             return self._handed(p_first, c_first, c_done, candidate)
         between = p_pieces[0::2]
@@ -206,40 +198,25 @@ class FastPath:
         if mapping:
             mapped = list(map(mapping.get, c_found, c_found))
             # An id mapped to something that is not a UUID would change what the other kernels see.
-            if not _all_uuids(set(mapped).difference(c_found)):
+            if not c_ctx.maps_to_uuids and not all_uuids(set(mapped).difference(c_found)):
                 return False
             c_found = mapped
         if not self._numbers_uuids:
             return p_found == c_found
-        p_known, c_known = p_ctx.known_ids_bytes, c_ctx.known_ids_bytes
-        if p_known or c_known:
-            return number_uuids(p_found, p_known) == number_uuids(c_found, c_known)
-        # No known ids: the numberings agree exactly when pairing the UUIDs position by position is a
-        # bijection (a function both ways), cheaper to check than to number both sides.
+        # The numberings agree exactly when pairing the UUIDs position by position is a bijection (a
+        # function both ways), cheaper to check than to number both sides.
         forward = dict(zip(p_found, c_found, strict=True))
-        return len(forward) == len(set(forward.values())) and list(map(forward.__getitem__, p_found)) == c_found
-
-
-def _uuids_in_step(p_pieces: list[bytes], c_text: bytes) -> list[bytes] | None:
-    """The candidate's UUIDs if its text is the primary's with other UUIDs at the same places, else None.
-
-    Cheaper than splitting the candidate: the UUIDs are cut out where the primary's are (a UUID is 36
-    bytes), the rest must be the primary's text byte for byte, and each cut must have a UUID's shape. The
-    UUID scan then splits the candidate exactly so: it decides by character classes only (hex digit, dash,
-    other), and those are the primary's everywhere."""
-    texts = p_pieces[0::2]
-    ends = list(itertools.accumulate(map(_PLUS_36, map(len, texts[:-1]))))
-    found = list(map(c_text.__getitem__, map(slice, map(_MINUS_36, ends), ends)))
-    rebuilt = p_pieces.copy()
-    rebuilt[1::2] = found
-    if b"".join(rebuilt) != c_text or not _all_uuids(found):
-        return None
-    return found
-
-
-def _all_uuids(values: Collection[bytes]) -> bool:
-    """Each value is a whole UUID (any case), checked for all of them at once in C."""
-    return b"".join(values).translate(_HEX_CLASSES) == _UUID_CLASSES * len(values)
+        if len(forward) != len(set(forward.values())) or list(map(forward.__getitem__, p_found)) != c_found:
+            return False
+        p_known, c_known = p_ctx.known_ids_bytes, c_ctx.known_ids_bytes
+        if not (p_known or c_known):
+            return True
+        if p_known != c_known:
+            return number_uuids(p_found, p_known) == number_uuids(c_found, c_known)
+        # Known ids stay literal and the others are numbered: with the same known ids on both sides that
+        # also asks each known id, on either side, to be paired with itself.
+        paired_known = p_known.intersection(forward).union(p_known.intersection(c_found))
+        return all(forward.get(known) == known for known in paired_known)
 
 
 def _unicode_escapes(body: bytes) -> bool:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from comparators.canonical import canonical_bytes, canonical_bytes_fit, copy_json, parse_json
 from comparators.paths import PathPattern
+from comparators.scan import all_uuids, contains, replace_at_boundaries
 from comparators.tokens import UUID_TEXT
 
 __all__ = [
@@ -57,6 +58,7 @@ class NormalizeContext:
     prefix_patterns: tuple[PrefixPattern, ...] = field(init=False, repr=False, compare=False)
     raw_safe: bool = field(init=False, repr=False, compare=False)
     id_map_bytes: dict[bytes, bytes] = field(init=False, repr=False, compare=False)
+    maps_to_uuids: bool = field(init=False, repr=False, compare=False)  # every id_map value is a whole UUID
     known_ids_bytes: frozenset[bytes] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -75,7 +77,31 @@ class NormalizeContext:
         object.__setattr__(self, "prefix_patterns", _prefix_patterns(pairs))
         object.__setattr__(self, "raw_safe", _raw_safe(pairs))
         object.__setattr__(self, "id_map_bytes", {k.encode(): v.encode() for k, v in self.id_map.items()})
+        object.__setattr__(self, "maps_to_uuids", all_uuids(self.id_map_bytes.values()))
         object.__setattr__(self, "known_ids_bytes", frozenset(value.encode() for value in self.known_ids))
+
+    def with_ids(
+        self, id_map: Mapping[str, str], known_ids: frozenset[str], known_ids_bytes: frozenset[bytes] | None = None
+    ) -> NormalizeContext:
+        """This context with another ``id_map`` and ``known_ids`` (``known_ids_bytes``: their byte forms,
+        when the caller has them): what it derived from its prefixes is shared, not checked and compiled
+        again (a comparison with correlated ids builds two of these)."""
+        derived = object.__new__(NormalizeContext)
+        id_map_bytes = {k.encode(): v.encode() for k, v in id_map.items()}
+        # A frozen dataclass keeps its fields in __dict__ (no slots): filled at once, as __init__ would.
+        derived.__dict__.update(
+            prefixes=self.prefixes,
+            id_map=id_map,
+            known_ids=known_ids,
+            prefix_patterns=self.prefix_patterns,
+            raw_safe=self.raw_safe,
+            id_map_bytes=id_map_bytes,
+            maps_to_uuids=all_uuids(id_map_bytes.values()),
+            known_ids_bytes=known_ids_bytes
+            if known_ids_bytes is not None
+            else frozenset([value.encode() for value in known_ids]),
+        )
+        return derived
 
     @classmethod
     def merged(cls, *contexts: NormalizeContext) -> NormalizeContext:
@@ -108,6 +134,7 @@ def _prefix_patterns(pairs: frozenset[tuple[str, str]]) -> tuple[PrefixPattern, 
                 # the prefix itself, ending at a path boundary (/tmp/w1 does not mask /tmp/w10)
                 plain=re.compile(escaped + rb"(?!" + _PATH_CONTINUES + rb")"),
                 token=f"<{name}>".encode(),
+                worktree_literal=literal + b"/vk-",
             )
         )
     return tuple(found)
@@ -125,10 +152,6 @@ def _raw_safe(pairs: frozenset[tuple[str, str]]) -> bool:
 
 
 _PATH_CONTINUES = rb"[A-Za-z0-9._-]"  # a byte after a prefix that makes it part of a longer name
-# every byte but those: deleting them from a text leaves only bytes that would continue a name
-_BOUNDARY_BYTES = bytes(range(256)).translate(
-    None, b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
-)
 
 
 @dataclass(frozen=True)
@@ -138,22 +161,18 @@ class PrefixPattern:
     worktree: re.Pattern[bytes]
     plain: re.Pattern[bytes]
     token: bytes  # <NAME>
+    worktree_literal: bytes  # what every match of ``worktree`` starts with: <prefix>/vk-
 
     def mask(self, data: bytes) -> bytes:
         """Every occurrence of the prefix at a path boundary → ``<NAME>``; a worktree dir right below it
         keeps only its slug."""
-        if self.literal + b"/vk-" in data:
+        if contains(data, self.worktree_literal):
             data = self.worktree.sub(self.token + b"/vk-<xxxx>-", data)
-        parts = data.split(self.literal)
-        if len(parts) == 1:
-            return data
         # Usually every occurrence ends at a boundary: then the regex would replace exactly the occurrences
-        # split found (both take the leftmost, without overlaps), and a join does it without the regex.
-        # Otherwise the regex, which also looks for occurrences overlapping a rejected one.
-        heads = b"".join([part[:1] for part in parts[1:]])
-        if not heads.translate(None, _BOUNDARY_BYTES):
-            return self.token.join(parts)
-        return self.plain.sub(self.token, data)
+        # a plain search finds (both take the leftmost, without overlaps). Otherwise the regex, which also
+        # looks for occurrences overlapping a rejected one.
+        replaced = replace_at_boundaries(data, self.literal, self.token)
+        return replaced if replaced is not None else self.plain.sub(self.token, data)
 
 
 class Run:

@@ -538,3 +538,29 @@ def test_the_hand_over_covers_spaced_members_and_escaped_keys() -> None:
         with_fast, exact = _verdicts(request, primary, primary.model_copy(update={"body": body}))
         assert with_fast == exact
         assert [(d.path, d.kind.value) for d in exact.diffs] == [("/body/data/0/status", "value")]
+
+
+_IDS = [str(uuid.UUID(int=n)).encode() for n in range(1, 5)]
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(_IDS), st.sampled_from(_IDS)), max_size=6),
+    st.frozensets(st.sampled_from(_IDS)),
+    st.frozensets(st.sampled_from(_IDS)),
+)
+def test_same_uuids_is_equal_numbering(
+    pairs: list[tuple[bytes, bytes]], p_known: frozenset[bytes], c_known: frozenset[bytes]
+) -> None:
+    from comparators.normalize import number_uuids
+
+    fast = fast_path_for(PROFILE.normalizer(PROFILE.match("GET", "/api/tasks").rule))
+    assert fast is not None and fast._numbers_uuids
+    p_found, c_found = [p for p, _ in pairs], [c for _, c in pairs]
+    p_ctx = NormalizeContext(known_ids=frozenset(k.decode() for k in p_known))
+    c_ctx = NormalizeContext(known_ids=frozenset(k.decode() for k in c_known))
+    expected = number_uuids(p_found, p_known) == number_uuids(c_found, c_known)
+    assert fast._same_uuids(p_found, c_found, p_ctx, c_ctx) == expected
+    same_known = NormalizeContext(known_ids=frozenset(k.decode() for k in p_known))
+    assert fast._same_uuids(p_found, c_found, p_ctx, same_known) == (
+        number_uuids(p_found, p_known) == number_uuids(c_found, p_known)
+    )

@@ -116,3 +116,16 @@ def test_prefix_mask_replaces_what_the_boundary_regex_replaces(pieces: list[str]
         expected = prefix.worktree.sub(b"<WORK>/vk-<xxxx>-", expected)
     expected = prefix.plain.sub(b"<WORK>", expected)
     assert prefix.mask(data) == expected
+
+
+def test_with_ids_is_the_context_built_with_those_ids() -> None:
+    import dataclasses
+
+    base = NormalizeContext(prefixes={"WORK": "/tmp/w1/", "HOME": ["/tmp/h1", "/tmp/h2"]})
+    ids = {str(uuid.uuid4()): str(uuid.uuid4())}
+    known = frozenset(ids.values())
+    built = NormalizeContext(prefixes={"WORK": "/tmp/w1/", "HOME": ["/tmp/h1", "/tmp/h2"]}, id_map=ids, known_ids=known)
+    derived = base.with_ids(ids, known)
+    for field in dataclasses.fields(NormalizeContext):
+        assert getattr(derived, field.name) == getattr(built, field.name), field.name
+    assert base.id_map == {} and base.known_ids == frozenset()
