@@ -491,6 +491,182 @@ static PyObject *all_ts_plain(PyObject *self, PyObject *arg) {
     return PyBool_FromLong(all);
 }
 
+/* ---------------------------------------------------------------- locating a change in canonical JSON */
+
+typedef struct {
+    char kind;                  // '{' or '['
+    int expecting_key;          // an object between '{' or ',' and ':'
+    Py_ssize_t value_start;     // where the current child value starts; -1 between children
+    Py_ssize_t index;           // arrays: the current element's index
+    Py_ssize_t key_start, key_end;  // objects: the current member's key, quotes included
+} Level;
+
+typedef struct {
+    Level *items;
+    Py_ssize_t depth, cap;
+} Stack;
+
+static int push(Stack *stack, char kind) {
+    if (stack->depth == stack->cap) {
+        Py_ssize_t cap = stack->cap * 2 + 16;
+        Level *grown = PyMem_Realloc(stack->items, (size_t)cap * sizeof(Level));
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        stack->items = grown;
+        stack->cap = cap;
+    }
+    Level *level = &stack->items[stack->depth++];
+    level->kind = kind;
+    level->expecting_key = kind == '{';
+    level->value_start = -1;
+    level->index = 0;
+    level->key_start = level->key_end = -1;
+    return 0;
+}
+
+/* The nesting at `limit` of compact JSON (no whitespace, as orjson writes it): the open containers and,
+ * per container, where its current child starts. *in_string: whether limit lies inside a string. */
+static int scan_to(const unsigned char *d, Py_ssize_t limit, Stack *stack, int *in_string, int *escaped) {
+    int str = 0, esc = 0;
+    for (Py_ssize_t i = 0; i < limit; i++) {
+        unsigned char ch = d[i];
+        Level *top = stack->depth ? &stack->items[stack->depth - 1] : NULL;
+        if (str) {
+            if (esc) esc = 0;
+            else if (ch == '\\') esc = 1;
+            else if (ch == '"') {
+                str = 0;
+                if (top && top->kind == '{' && top->expecting_key && top->key_end == -1) top->key_end = i + 1;
+            }
+            continue;
+        }
+        switch (ch) {
+            case '"':
+                str = 1;
+                if (top && top->kind == '{' && top->expecting_key) {
+                    top->key_start = i;
+                    top->key_end = -1;
+                } else if (top && top->value_start == -1) {
+                    top->value_start = i;
+                }
+                break;
+            case '{':
+            case '[':
+                if (top && top->value_start == -1) top->value_start = i;
+                if (push(stack, (char)ch) < 0) return -1;
+                break;
+            case '}':
+            case ']':
+                if (stack->depth) stack->depth--;
+                break;
+            case ':':
+                if (top) top->expecting_key = 0;
+                break;
+            case ',':
+                if (top) {
+                    top->value_start = -1;
+                    if (top->kind == '[') top->index++;
+                    else top->expecting_key = 1;
+                }
+                break;
+            default:
+                if (top && top->value_start == -1 && !(top->kind == '{' && top->expecting_key)) top->value_start = i;
+        }
+    }
+    *in_string = str;
+    *escaped = esc;
+    return 0;
+}
+
+/* From `start` (with the string state there), where the current child of each open container ends: the
+ * ',' or closing bracket after it at that container's level. ends[k] = -1 when the body ends first. */
+static void ends_from(const unsigned char *d, Py_ssize_t n, Py_ssize_t start, Py_ssize_t depth, int str, int esc,
+                      Py_ssize_t *ends) {
+    Py_ssize_t open = depth;  // containers open at i (of those open at start, and any opened since)
+    for (Py_ssize_t k = 0; k < depth; k++) ends[k] = -1;
+    for (Py_ssize_t i = start; i < n; i++) {
+        unsigned char ch = d[i];
+        if (str) {
+            if (esc) esc = 0;
+            else if (ch == '\\') esc = 1;
+            else if (ch == '"') str = 0;
+            continue;
+        }
+        if (ch == '"') {
+            str = 1;
+        } else if (ch == '{' || ch == '[') {
+            open++;
+        } else if (ch == ',' || ch == '}' || ch == ']') {
+            if (open >= 1 && open <= depth && ends[open - 1] == -1) ends[open - 1] = i;
+            if (ch != ',') {
+                open--;
+                if (open == 0) return;  // the outermost container closed: every end is known
+            }
+        }
+    }
+}
+
+/* Where two different canonical JSON documents differ, when that lies within one value at the same path
+ * of both and everything around it is the same bytes: (start, primary_end, candidate_end, path), path
+ * being per container an array index or the (start, end) of the member's key in the primary. None when
+ * the difference is not inside one such value (lengths of a container differ, keys differ, ...). */
+static PyObject *locate_change(PyObject *self, PyObject *args) {
+    PyObject *p_obj, *c_obj;
+    if (!PyArg_ParseTuple(args, "SS:locate_change", &p_obj, &c_obj)) return NULL;
+    const unsigned char *p = (const unsigned char *)PyBytes_AS_STRING(p_obj);
+    const unsigned char *c = (const unsigned char *)PyBytes_AS_STRING(c_obj);
+    Py_ssize_t np = PyBytes_GET_SIZE(p_obj), nc = PyBytes_GET_SIZE(c_obj);
+    Py_ssize_t shortest = np < nc ? np : nc, prefix = 0, suffix = 0;
+    while (prefix < shortest && p[prefix] == c[prefix]) prefix++;
+    if (prefix == np && np == nc) Py_RETURN_NONE;  // equal
+    while (suffix < shortest - prefix && p[np - 1 - suffix] == c[nc - 1 - suffix]) suffix++;
+    Stack stack = {NULL, 0, 0};
+    Py_ssize_t *ends_p = NULL, *ends_c = NULL;
+    PyObject *result = NULL;
+    int str, esc;
+    if (scan_to(p, prefix, &stack, &str, &esc) < 0) goto done;
+    if (stack.depth == 0) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    ends_p = PyMem_Malloc((size_t)stack.depth * sizeof(Py_ssize_t));
+    ends_c = PyMem_Malloc((size_t)stack.depth * sizeof(Py_ssize_t));
+    if (ends_p == NULL || ends_c == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    ends_from(p, np, prefix, stack.depth, str, esc, ends_p);
+    ends_from(c, nc, prefix, stack.depth, str, esc, ends_c);
+    for (Py_ssize_t k = stack.depth - 1; k >= 0; k--) {
+        Level *level = &stack.items[k];
+        if (level->value_start == -1 || (level->kind == '{' && level->expecting_key)) continue;
+        Py_ssize_t ep = ends_p[k], ec = ends_c[k];
+        if (ep == -1 || ec == -1 || ep < np - suffix || ec < nc - suffix || np - ep != nc - ec) continue;
+        PyObject *path = PyList_New(k + 1);
+        if (path == NULL) goto done;
+        for (Py_ssize_t j = 0; j <= k; j++) {
+            Level *at = &stack.items[j];
+            PyObject *step = at->kind == '[' ? PyLong_FromSsize_t(at->index)
+                                             : Py_BuildValue("(nn)", at->key_start, at->key_end);
+            if (step == NULL) {
+                Py_DECREF(path);
+                goto done;
+            }
+            PyList_SET_ITEM(path, j, step);
+        }
+        result = Py_BuildValue("(nnnN)", level->value_start, ep, ec, path);
+        goto done;
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyMem_Free(stack.items);
+    PyMem_Free(ends_p);
+    PyMem_Free(ends_c);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"split_uuids", split_uuids, METH_O, "[text, uuid, text, ...]: scan.split_uuids in C."},
     {"replace_hex_runs", replace_hex_runs, METH_VARARGS,
@@ -503,6 +679,8 @@ static PyMethodDef methods[] = {
     {"replace_at_boundaries", replace_at_boundaries, METH_VARARGS,
      "replace_at_boundaries(data, literal, token): None when an occurrence does not end at a path boundary."},
     {"uuids_in_step", uuids_in_step, METH_VARARGS, "uuids_in_step(texts, text): fastpath._uuids_in_step in C."},
+    {"locate_change", locate_change, METH_VARARGS,
+     "locate_change(primary, candidate): (start, primary_end, candidate_end, path) of the one value that differs."},
     {"all_ts_plain", all_ts_plain, METH_O, "True when every value is a TS_PLAIN timestamp."},
     {NULL, NULL, 0, NULL},
 };

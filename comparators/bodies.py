@@ -14,9 +14,8 @@ import importlib
 from collections.abc import Callable, Collection
 from typing import Any
 
-from comparators.canonical import parse_json
 from comparators.error_shapes import ShapeInfo
-from comparators.json_diff import diff_json
+from comparators.json_diff import diff_canonical, diff_json
 from comparators.message import HttpResponse
 from comparators.normalize import NormalizeContext, Normalizer
 from comparators.normalizer import CompiledRule
@@ -84,8 +83,7 @@ def _json(
     if p_bytes == c_bytes:
         return []
     # orjson wrote them (integers fit): parsed back exactly without scanning 2 x 100 KB for long integers.
-    p_doc, c_doc = parse_json(p_bytes, integers_fit=p_fit), parse_json(c_bytes, integers_fit=c_fit)
-    return diff_json(p_doc, c_doc, "/body", known_unequal=True)
+    return diff_canonical(p_bytes, c_bytes, "/body", integers_fit=(p_fit, c_fit))
 
 
 def _streams(

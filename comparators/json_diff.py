@@ -13,6 +13,12 @@
 
 A pure permutation is recognised by comparing the sorted element forms, which for JSON is exactly the
 multiset equality DeepDiff's ``ignore_order=True`` computes, at a small fraction of its cost.
+
+4. ``diff_canonical`` starts from the canonical bytes of both sides. When they differ within one value at
+   the same path and are the same bytes around it (one task of 200 changed), only that value is parsed and
+   descended into. That gives the same differences as the whole documents would: on the way down every
+   object has the same members with equal siblings, and every array the same length with one changed
+   element, which ``_objects`` and ``_arrays`` descend into directly.
 """
 
 from __future__ import annotations
@@ -20,14 +26,16 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import orjson
 from deepdiff import DeepDiff
 
-from comparators.canonical import canonical_bytes, canonical_each
+from comparators.canonical import canonical_bytes, canonical_each, parse_json
 from comparators.paths import join_pointer
 from comparators.result import Diff, DiffKind
+from comparators.scan import locate_change
 from comparators.tokens import collapse_uuid_refs, token_family
 
-__all__ = ["diff_json", "json_type"]
+__all__ = ["diff_canonical", "diff_json", "json_type"]
 
 # Fixed options for the in-order alignment of element digests (no ignore_order: order is the question).
 _ALIGN_OPTIONS: dict[str, Any] = {"view": "tree", "ignore_order": False, "verbose_level": 2}
@@ -44,6 +52,27 @@ def diff_json(primary: Any, candidate: Any, root: str = "", *, known_unequal: bo
     found: list[Diff] = []
     _diff(primary, candidate, root, found)
     return found
+
+
+def diff_canonical(
+    primary: bytes, candidate: bytes, root: str = "", *, integers_fit: tuple[bool, bool] = (False, False)
+) -> list[Diff]:
+    """``diff_json`` of two documents given as canonical bytes (compact, sorted keys: what
+    ``canonical_bytes`` and the normalizer write) that are known to differ. ``integers_fit`` per side as
+    for ``parse_json``. Only the one value where they differ is parsed when that is all there is (4.)."""
+    located = locate_change(primary, candidate) if locate_change is not None else None
+    if located is None:
+        p_doc, c_doc = (
+            parse_json(primary, integers_fit=integers_fit[0]),
+            parse_json(candidate, integers_fit=integers_fit[1]),
+        )
+        return diff_json(p_doc, c_doc, root, known_unequal=True)
+    start, p_end, c_end, steps = located
+    for step in steps:
+        root = join_pointer(root, step if isinstance(step, int) else orjson.loads(primary[step[0] : step[1]]))
+    p_value = parse_json(primary[start:p_end], integers_fit=integers_fit[0])
+    c_value = parse_json(candidate[start:c_end], integers_fit=integers_fit[1])
+    return diff_json(p_value, c_value, root, known_unequal=True)
 
 
 def json_type(value: Any) -> str:

@@ -25,6 +25,7 @@ __all__ = [
     "all_uuids",
     "contains",
     "has_long_integer",
+    "locate_change",
     "replace_at_boundaries",
     "replace_hex_runs",
     "split_uuids",
@@ -125,6 +126,13 @@ def contains_py(data: bytes, literal: bytes) -> bool:
 
 
 contains: Callable[[bytes, bytes], bool] = _native.contains if _native is not None else contains_py
+
+
+# Where two canonical JSON documents differ, when it is one value (comparators.json_diff.diff_canonical);
+# there is no Python form: without the C one, the whole documents are compared (same differences).
+locate_change: Callable[[bytes, bytes], tuple[int, int, int, list[int | tuple[int, int]]] | None] | None = (
+    _native.locate_change if _native is not None else None
+)
 
 
 def has_long_integer(data: bytes) -> bool:

@@ -5,13 +5,14 @@ from typing import Any
 
 import pytest
 from deepdiff import DeepDiff
-from hypothesis import assume, given, settings
+from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
 import comparators.json_diff as json_diff_module
 from comparators.json_diff import diff_json, json_type
 from comparators.paths import join_pointer, split_pointer
 from comparators.result import Diff, DiffKind
+from comparators.scan import locate_change
 
 leaves = (
     st.none()
@@ -206,3 +207,57 @@ def test_equal_lists_inside_objects_give_nothing_without_being_serialized_whole(
     assert diff_json({"data": rows, "x": 1}, {"data": copy.deepcopy(rows), "x": 2}) == [
         Diff(path="/x", kind=DiffKind.VALUE, primary=1, candidate=2)
     ]
+
+
+def _mutated(doc: Any, data: st.DataObject) -> Any:
+    """doc with one value somewhere replaced (or a member or element added or dropped)."""
+    changed = copy.deepcopy(doc)
+    node, parent, key = changed, None, None
+    while isinstance(node, (dict, list)) and node and data.draw(st.integers(0, 4)) > 0:  # mostly deep
+        parent, key = node, data.draw(st.sampled_from(sorted(node) if isinstance(node, dict) else range(len(node))))
+        node = node[key]
+    action = data.draw(st.sampled_from(["replace", "add", "drop"]))
+    if action == "add" and isinstance(node, dict):
+        node[data.draw(st.text(max_size=3))] = data.draw(json_values)
+    elif action == "add" and isinstance(node, list):
+        node.insert(data.draw(st.integers(0, len(node))), data.draw(json_values))
+    elif action == "drop" and isinstance(node, (dict, list)) and node:
+        del node[data.draw(st.sampled_from(sorted(node) if isinstance(node, dict) else range(len(node))))]
+    elif parent is None:
+        return data.draw(json_values)
+    else:
+        parent[key] = data.draw(json_values)
+    return changed
+
+
+@given(json_values, st.data())
+def test_diff_canonical_is_diff_json_of_the_whole_documents(doc: Any, data: st.DataObject) -> None:
+    from comparators.canonical import canonical_bytes
+    from comparators.json_diff import diff_canonical
+
+    other = _mutated(doc, data) if data.draw(st.integers(0, 4)) > 0 else data.draw(json_values)
+    primary, candidate = canonical_bytes(doc), canonical_bytes(other)
+    assume(primary != candidate)
+    whole = diff_json(doc, other, "/body", known_unequal=True)
+    if locate_change is not None:
+        event("one value located" if locate_change(primary, candidate) else "whole documents")
+    assert diff_canonical(primary, candidate, "/body") == whole
+
+
+@pytest.mark.skipif(locate_change is None, reason="the C extension is not built: whole documents are compared")
+def test_one_changed_element_of_a_long_list_is_located() -> None:
+    from comparators.canonical import canonical_bytes
+
+    tasks = [{"id": f"<uuid:{n}>", "status": "todo", "tags": ["a", "b"]} for n in range(200)]
+    changed = copy.deepcopy(tasks)
+    changed[117]["status"] = "done"
+    primary, candidate = canonical_bytes({"data": tasks}), canonical_bytes({"data": changed})
+    located = locate_change(primary, candidate)
+    assert located is not None
+    start, p_end, c_end, steps = located
+    assert steps[:2] == [(1, 7), 117] and primary[slice(*steps[2])] == b'"status"'  # /data/117/status
+    assert (primary[start:p_end], candidate[start:c_end]) == (b'"todo"', b'"done"')
+    # A list of another length: the list is the value that differs; other members: the whole documents.
+    shorter = locate_change(primary, canonical_bytes({"data": tasks[:-1]}))
+    assert shorter is not None and shorter[3] == [(1, 7)]
+    assert locate_change(primary, canonical_bytes({"data": tasks, "more": 1})) is None
