@@ -135,9 +135,13 @@ locate_change: Callable[[bytes, bytes], tuple[int, int, int, list[int | tuple[in
 )
 
 
-def has_long_integer(data: bytes) -> bool:
-    """True when 19 or more digits follow each other somewhere (an integer that may not fit 64 bits)."""
+def has_long_integer_py(data: bytes) -> bool:
+    """True when 19 or more digits follow each other somewhere (an integer that may not fit 64 bits).
+    ``has_long_integer`` is the C form of this when built."""
     return data.translate(_DIGITS_TO_ZERO).find(b"0" * 19) != -1
+
+
+has_long_integer: Callable[[bytes], bool] = _native.has_long_integer if _native is not None else has_long_integer_py
 
 
 def replace_hex_runs(data: bytes, length: int, replacement: bytes, *, max_digit_run: int | None = None) -> bytes:

@@ -15,6 +15,7 @@ from comparators.scan import (
     TS_PLAIN,
     MemberStrings,
     contains_py,
+    has_long_integer_py,
     replace_at_boundaries_py,
     replace_hex_runs_py,
     split_uuids_py,
@@ -127,3 +128,8 @@ def test_uuids_in_step(texts: list[bytes], data: st.DataObject) -> None:
     text = b"".join(piece for pair in zip(texts, [*uuids, b""], strict=True) for piece in pair)
     text = data.draw(st.sampled_from([text, text[:-1], text + b"x", text.replace(b"a", b"b", 1)]))
     assert native.uuids_in_step(texts, text) == uuids_in_step_py(texts, text)
+
+
+@given(_SCAN_BYTES | st.text(alphabet="0123456789 ,x", max_size=80).map(str.encode))
+def test_has_long_integer(data: bytes) -> None:
+    assert native.has_long_integer(data) == has_long_integer_py(data)
