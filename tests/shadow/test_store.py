@@ -193,6 +193,31 @@ def test_exemplar_is_the_whole_redacted_exchange(store: ResultStore, make_record
     assert kept.verdict == record.verdict
 
 
+def test_matches_keep_only_their_redacted_verdict(tmp_path: Path, make_record: Factory) -> None:
+    # A match has no exemplar: its row is written without its bodies and headers ever being redacted
+    # (they are not written at all); what it explains is redacted like a mismatch's differences.
+    path = tmp_path / "store.db"
+    secret_body = {"success": True, "data": {"github": {"pat": PAT}}}
+    matched = make_record(
+        verdict=VerdictKind.MATCH,
+        request_headers=(("Authorization", f"Bearer {PAT}"),),
+        primary=secret_body,
+        candidate=secret_body,
+    )
+    noisy = make_record(verdict=VerdictKind.NOISE)
+    explained = (Diff(path="/body/data/note", kind=DiffKind.VALUE, primary=f"token {PAT}", candidate="x"),)
+    noisy = noisy.model_copy(update={"verdict": noisy.verdict.model_copy(update={"explained": explained})})
+    store = _file_store(path)
+    store.record_many([matched, noisy])
+    store.close()
+    assert PAT.encode() not in _disk_bytes(path)
+    with _file_store(path) as reopened:
+        assert reopened.totals().by_verdict == {"match": 1, "noise": 1}
+        (row,) = reopened.db.execute("SELECT explained FROM comparisons WHERE verdict = 'noise'").fetchall()
+        assert "«redacted:hmac256:" + _hex(PAT) + "»" in row[0]
+        assert reopened.db.execute("SELECT count(*) FROM exemplars").fetchone()[0] == 0
+
+
 def _hex(secret: str) -> str:
     from shadow.redact import Redactor
 
