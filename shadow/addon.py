@@ -18,7 +18,7 @@ from mitmproxy import ctx, exceptions, flowfilter, http
 from comparators.message import HttpRequest, HttpResponse
 from shadow.config import ShadowSettings, load_settings
 from shadow.errors import ShadowError
-from shadow.models import Exchange
+from shadow.models import Captured
 from shadow.service import ShadowLeg, build_shadow
 from shadow.streams import StreamRecorder
 from shadow.tasks import spawn
@@ -59,14 +59,26 @@ def capture_response(flow: http.HTTPFlow) -> HttpResponse:
     )
 
 
-def capture_exchange(flow: http.HTTPFlow) -> Exchange:
-    assert flow.response is not None
-    return Exchange(
+def capture_exchange(flow: http.HTTPFlow) -> Captured:
+    """The finished exchange in plain values (``Captured``: no model is validated on the proxy's loop);
+    the same request and response as ``capture_request`` and ``capture_response`` give."""
+    request, response = flow.request, flow.response
+    assert response is not None
+    path, _, query = request.path.partition("?")
+    end = response.timestamp_end or response.timestamp_start
+    return Captured(
         id=flow.id,
-        started_at=flow.request.timestamp_start,
-        completed_at=flow.response.timestamp_end,
-        request=capture_request(flow),
-        primary=capture_response(flow),
+        started_at=request.timestamp_start,
+        completed_at=response.timestamp_end,
+        method=request.method,
+        path=path,
+        query=query,
+        request_headers=tuple(request.headers.items(multi=True)),
+        request_body=request.raw_content or b"",
+        status=response.status_code,
+        response_headers=tuple(response.headers.items(multi=True)),
+        response_body=response.get_content(strict=False) or b"",
+        elapsed_ms=(end - request.timestamp_start) * 1000 if end else None,
     )
 
 
@@ -167,7 +179,7 @@ class Shadow:
     @staticmethod
     def _hand_off(pipeline: ShadowLeg, flow: http.HTTPFlow) -> None:
         if flow.response is not None:
-            pipeline.submit(capture_exchange(flow))
+            pipeline.submit_captured(capture_exchange(flow))
 
     def error(self, flow: http.HTTPFlow) -> None:
         if (recorder := flow.metadata.get("shadow_recorder")) is not None:

@@ -2,8 +2,8 @@
 
 Measured (bench/proxy_bench.py, README): in the proxy's own process the candidate call alone (httpx over
 the aiohttp transport) cost about as much CPU as mitmproxy's handling of the request, so throughput fell to
-~0.7x of plain mitmdump before any comparison ran. Here the proxy captures the exchange, pickles it and
-writes one length-prefixed frame to the worker's stdin without waiting; everything else (lanes, id
+~0.7x of plain mitmdump before any comparison ran. Here the proxy captures the exchange in plain values
+(``Captured``), pickles it and writes one length-prefixed frame to the worker's stdin without waiting; everything else (lanes, id
 correlation, candidate calls, comparison, store, metrics) runs in ``python -m shadow.worker`` at a lower CPU
 priority, so under saturation the shadow falls behind and sheds instead of slowing clients down.
 
@@ -27,7 +27,7 @@ from typing import Any
 
 from comparators.message import HttpRequest, HttpResponse
 from shadow.config import ShadowSettings
-from shadow.models import Exchange
+from shadow.models import Captured, Exchange
 from shadow.sampling import is_write, should_shadow
 
 __all__ = ["FRAME_HEADER", "OffloadedPipeline", "RemoteStreamTicket", "encode_frame"]
@@ -92,6 +92,13 @@ class OffloadedPipeline:
             return False
         return self._send(("exchange", exchange))
 
+    def submit_captured(self, captured: Captured) -> bool:
+        """``submit`` for the addon: the plain capture is pickled as it is, and becomes an ``Exchange`` in
+        the worker (see ``Captured``)."""
+        if not should_shadow(captured, captured.id, self.settings, write=is_write(captured.method)):
+            return False
+        return self._send(("captured", captured))
+
     def open_stream(self, request: HttpRequest, head: HttpResponse, *, exchange_id: str) -> RemoteStreamTicket | None:
         if not should_shadow(request, exchange_id, self.settings, write=False):
             return None
@@ -151,7 +158,7 @@ class OffloadedPipeline:
         if not force and process.stdin.transport.get_write_buffer_size() > self.settings.offload_buffer_bytes:
             self._shed += 1
             return False
-        if self._shed and message[0] == "exchange":
+        if self._shed and message[0] in ("exchange", "captured"):
             message, self._shed = (*message, self._shed), 0  # counts of what was shed here reach the metrics
         return self._write(process, encode_frame(message))
 

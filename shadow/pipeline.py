@@ -30,7 +30,7 @@ from shadow.errors import ShedError
 from shadow.eventual import settle
 from shadow.judging import Comparator, Profile, RouteMatch, judge
 from shadow.lanes import GLOBAL, Lanes, Ticket, profile_scope, scope_of
-from shadow.models import CandidateOutcome, ComparisonRecord, Exchange
+from shadow.models import CandidateOutcome, Captured, ComparisonRecord, Exchange
 from shadow.primary_history import PrimaryHistory
 from shadow.sampling import is_write, should_shadow
 from shadow.streams import StreamTicket
@@ -208,6 +208,10 @@ class Pipeline:
         if self._metrics is not None:
             self._metrics.latency("primary", route.group, (completed_at - exchange.started_at))
         return True
+
+    def submit_captured(self, captured: Captured) -> bool:
+        """``submit`` of an exchange as the addon captured it (``Captured``)."""
+        return self.submit(captured.exchange())
 
     def open_stream(self, request: HttpRequest, head: HttpResponse, *, exchange_id: str) -> StreamTicket | None:
         """Start mirroring an event stream as soon as the primary's headers arrive, so both windows

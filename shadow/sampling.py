@@ -9,8 +9,8 @@ and needs no random state.
 from __future__ import annotations
 
 import hashlib
+from typing import Protocol
 
-from comparators.message import HttpRequest
 from shadow.config import ShadowSettings
 
 __all__ = ["READ_METHODS", "is_loop", "is_write", "sampled", "should_shadow"]
@@ -19,12 +19,16 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _BUCKETS = 10_000
 
 
+class _WithHeaders(Protocol):
+    def header(self, name: str) -> str | None: ...
+
+
 def is_write(method: str) -> bool:
     """Anything but GET/HEAD/OPTIONS may change state (the profile may say more precisely)."""
     return method.upper() not in READ_METHODS
 
 
-def is_loop(request: HttpRequest, settings: ShadowSettings) -> bool:
+def is_loop(request: _WithHeaders, settings: ShadowSettings) -> bool:
     """The request already went through a shadow (our own marker header): never tee it again."""
     return request.header(settings.loop_guard_header) is not None
 
@@ -39,7 +43,8 @@ def sampled(exchange_id: str, percent: float) -> bool:
     return int.from_bytes(digest, "big") % _BUCKETS < percent * (_BUCKETS / 100)
 
 
-def should_shadow(request: HttpRequest, exchange_id: str, settings: ShadowSettings, *, write: bool) -> bool:
+def should_shadow(request: _WithHeaders, exchange_id: str, settings: ShadowSettings, *, write: bool) -> bool:
+    """``request``: an ``HttpRequest`` or a ``Captured`` exchange (its request's headers)."""
     if not settings.enabled or is_loop(request, settings):
         return False
     return write or sampled(exchange_id, settings.sample)

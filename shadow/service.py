@@ -21,7 +21,7 @@ from comparators.profiles import Profile as LoadedProfile
 from comparators.profiles import load_profile
 from shadow.config import ShadowSettings
 from shadow.errors import ConfigError, StoreError
-from shadow.models import ComparisonRecord, Exchange
+from shadow.models import Captured, ComparisonRecord, Exchange
 from shadow.offload import OffloadedPipeline
 from shadow.pipeline import MetricsSink, Pipeline, Store
 from shadow.tee import CandidateClient
@@ -39,6 +39,7 @@ class ShadowLeg(Protocol):
     settings: ShadowSettings
 
     def submit(self, exchange: Exchange) -> bool: ...
+    def submit_captured(self, captured: Captured) -> bool: ...
     def open_stream(self, request: HttpRequest, head: HttpResponse, *, exchange_id: str) -> _Ticket | None: ...
     def retune(self, settings: ShadowSettings) -> bool: ...
     def start_soon(self) -> None: ...

@@ -1,7 +1,8 @@
 """``python -m shadow.worker``: the shadow leg's process (see ``shadow.offload``).
 
 Reads length-prefixed pickled frames from stdin, written by the proxy: ``("settings", ShadowSettings)``
-first (and again when live knobs change), then ``("exchange", Exchange[, shed_count])``,
+first (and again when live knobs change), then ``("captured", Captured[, shed_count])`` (or
+``("exchange", Exchange[, shed_count])``),
 ``("stream", id, request, head)``, ``("finish", id, body, complete)`` and finally ``("stop", drain)``.
 Runs one in-process ``Pipeline`` (built by ``shadow.service.build_pipeline``: profile, comparator, store,
 metrics) and exits when stdin ends, after finishing queued work for up to the drain time and flushing the
@@ -59,8 +60,8 @@ async def serve(reader: asyncio.StreamReader, build: Any = None, *, own_process:
                 pipeline.retune(settings)
         elif pipeline is None:
             log.error("shadow worker: %s frame before settings; ignored", kind)
-        elif kind == "exchange":
-            pipeline.submit(message[1])
+        elif kind in ("exchange", "captured"):
+            pipeline.submit(message[1] if kind == "exchange" else message[1].exchange())
             if len(message) > 2:
                 pipeline.count_shed("other", message[2])
         elif kind == "stream":

@@ -14,7 +14,7 @@ import orjson
 from comparators.message import Headers, HttpRequest, HttpResponse
 from comparators.result import Diff, DiffKind, Verdict, VerdictKind
 from shadow.errors import StoreError
-from shadow.models import ComparisonRecord, Exchange
+from shadow.models import Captured, ComparisonRecord, Exchange
 
 __all__ = [
     "PROJECT_ID",
@@ -23,6 +23,7 @@ __all__ = [
     "TRoute",
     "TRule",
     "TStore",
+    "tcaptured",
     "tcompare",
     "texchange",
     "tmask",
@@ -89,6 +90,26 @@ def texchange(
     if id is not None:
         fields["id"] = id
     return Exchange(**fields)
+
+
+def tcaptured(**fields: Any) -> Captured:
+    """``texchange(**fields)`` as the addon captures it (plain values, what crosses the pipe)."""
+    exchange = texchange(**fields)
+    request, primary = exchange.request, exchange.primary
+    return Captured(
+        id=exchange.id,
+        started_at=exchange.started_at,
+        completed_at=exchange.completed_at,
+        method=request.method,
+        path=request.path,
+        query=request.query,
+        request_headers=request.headers,
+        request_body=request.body,
+        status=primary.status,
+        response_headers=primary.headers,
+        response_body=primary.body,
+        elapsed_ms=primary.elapsed_ms,
+    )
 
 
 @dataclass

@@ -4,6 +4,7 @@ pipeline behind it is real; its candidate is ``httpx.MockTransport`` and its com
 from __future__ import annotations
 
 import gc
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from mitmproxy import exceptions
 from mitmproxy.test import taddons, tflow
 
 from comparators.result import VerdictKind
-from shadow.addon import Shadow, capture_exchange
+from shadow.addon import Shadow, capture_exchange, capture_request, capture_response
 from shadow.config import ShadowSettings
 from shadow.pipeline import Pipeline
 from shadow.streams import StreamRecorder
@@ -254,7 +255,11 @@ def test_capture_keeps_the_request_bytes_and_decodes_the_response() -> None:
     flow.request.content = b"plain"  # mitmproxy encodes it: raw_content is gzip
     flow.response.headers["content-encoding"] = "gzip"
     flow.response.content = b"answer"
-    exchange = capture_exchange(flow)
+    captured = capture_exchange(flow)
+    exchange = captured.exchange()
+    assert exchange.request == capture_request(flow) and exchange.primary == capture_response(flow)
+    assert captured.header("Content-Encoding") == "gzip" and captured.header("x-absent") is None
+    assert pickle.loads(pickle.dumps(captured)) == captured  # what crosses the pipe to the worker
     assert exchange.request.body == flow.request.raw_content != b"plain"
     assert exchange.primary.body == b"answer"
     assert exchange.completed_at == flow.response.timestamp_end

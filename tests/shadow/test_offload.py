@@ -13,7 +13,7 @@ from shadow.config import load_settings
 from shadow.errors import ConfigError
 from shadow.offload import OffloadedPipeline
 from shadow.store import ResultStore
-from tests.factories import texchange, trequest, tresponse
+from tests.factories import tcaptured, texchange, trequest, tresponse
 from tests.faults import FaultServer
 
 OK_BODY = b'{"success":true,"data":null,"error_data":null,"message":null}'
@@ -28,7 +28,9 @@ async def test_exchanges_are_judged_in_the_worker_and_stored(tmp_path: Path) -> 
         assert pipeline.pid is not None and pipeline.pid != os.getpid()
         for n in range(3):
             request = trequest(method="POST", path=f"/api/projects/{n:08d}-0000-4000-8000-000000000000/open-editor")
-            assert pipeline.submit(texchange(request=request, primary=tresponse(body=OK_BODY, headers=JSON)))
+            fields = {"request": request, "primary": tresponse(body=OK_BODY, headers=JSON)}
+            # The addon hands over plain captures; an Exchange takes the same way.
+            assert pipeline.submit_captured(tcaptured(**fields)) if n else pipeline.submit(texchange(**fields))
         ticket = pipeline.open_stream(
             trequest(path="/api/events"),
             tresponse(body=b"", headers=(("content-type", "text/event-stream"),)),
@@ -78,10 +80,12 @@ async def test_disabled_or_sampled_out_reads_are_not_even_sent() -> None:
     pipeline = OffloadedPipeline(load_settings(candidate="http://127.0.0.1:9", sample=0))
     # Not started: a frame that had to be sent would count as shed; these are decided before that.
     assert not pipeline.submit(texchange())
+    assert not pipeline.submit_captured(tcaptured())
     assert pipeline.open_stream(trequest(path="/api/events"), tresponse(), exchange_id="s") is None
     assert pipeline.unreported_shed == 0
     assert not pipeline.submit(texchange(request=trequest(method="POST")))  # a write would go: not started
-    assert pipeline.unreported_shed == 1
+    assert not pipeline.submit_captured(tcaptured(request=trequest(method="POST")))
+    assert pipeline.unreported_shed == 2
 
 
 @pytest.mark.parametrize(("priority", "policy"), [("idle", os.SCHED_IDLE), ("nice", os.SCHED_OTHER)])

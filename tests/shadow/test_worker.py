@@ -10,7 +10,7 @@ from shadow.offload import encode_frame
 from shadow.pipeline import Pipeline
 from shadow.tee import CandidateClient
 from shadow.worker import serve
-from tests.factories import TProfile, TStore, tcompare, texchange, trequest, tresponse
+from tests.factories import TProfile, TStore, tcaptured, tcompare, texchange, trequest, tresponse
 
 EVENTS = b"event: json_patch\ndata: []\n\n"
 
@@ -39,7 +39,7 @@ async def test_frames_drive_one_pipeline_until_the_pipe_ends() -> None:
     for message in [
         ("settings", settings),
         ("exchange", texchange(id="e1", primary=plain)),
-        ("exchange", texchange(id="e2", primary=plain), 3),  # three were shed in the proxy before this one
+        ("captured", tcaptured(id="e2", primary=plain), 3),  # as the addon sends it; 3 were shed before it
         ("stream", "s1", trequest(path="/api/events"), head),
         ("finish", "s1", EVENTS, True),
         ("settings", settings.model_copy(update={"sample": 10.0})),
