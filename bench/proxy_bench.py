@@ -7,6 +7,7 @@ in staging the candidate is on other hardware, and its serving cost is not the p
 
   direct            client -> backend
   mitmdump          client -> plain mitmdump reverse proxy -> backend
+  mitmdump A/A      the same again: how far two runs of one thing differ here (the noise floor)
   tee in-process    client -> mitmdump + shadow, pipeline on the proxy's loop (judging is a constant)
   tee               the same with the pipeline in a worker process (the product's default)
   tee+compare       client -> mitmdump + shadow/addon.py (real comparator and store) -> backend, candidate
@@ -220,6 +221,8 @@ def main() -> None:
         tee = "bench/tee_only_addon.py"
         variants: list[tuple[str, str | None, str | None, Path | None, dict[str, str]]] = [
             ("mitmdump", None, None, None, {}),
+            # The same plain mitmdump once more: its ratio to the first is this machine's noise floor.
+            ("mitmdump A/A", None, None, None, {}),
             ("tee in-process", tee, candidate, None, {"BENCH_TEE_MODE": "inprocess"}),
             ("tee", tee, candidate, None, {"BENCH_TEE_MODE": "worker"}),
             ("tee+compare", "shadow/addon.py", candidate, work / "store.db", {}),
@@ -240,7 +243,7 @@ def main() -> None:
                 if name in failures:
                     continue
                 port = free_port()
-                log = work / f"{name.replace(' ', '-')}.log"
+                log = work / f"{name.replace(' ', '-').replace('/', '')}.log"
                 argv = proxy_argv(primary, port, script, target, store)
                 try:
                     with process(argv, f"http://127.0.0.1:{port}/", log, env) as proc:
