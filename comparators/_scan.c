@@ -1,6 +1,6 @@
 /* C forms of the byte scans in comparators/scan.py (see there for what each one finds and why).
  *
- * Each function returns exactly what its Python form returns (tests/comparators/test_scan_native.py
+ * Each function returns exactly what its Python form returns (tests/comparators/test__scan.py
  * checks that on arbitrary bytes); scan.py falls back to the Python forms when this module was not
  * built. Why C: the Python forms are one regex pass (or translate + find loop) per scan, and a body goes
  * through four or five of them per side; in C each is one pass at memory speed, with no regex engine

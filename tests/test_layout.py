@@ -43,7 +43,8 @@ def test_every_test_file_has_its_module() -> None:
             relative = test.relative_to(ROOT / "tests")
             source = ROOT / relative.parent / relative.name.removeprefix("test_")
             entry_point = source.with_name("__main__.py") if source.name == "main.py" else source
-            if not source.is_file() and not entry_point.is_file():
+            stub = source.with_suffix(".pyi")  # a C extension (comparators/_scan.c) is known by its stub
+            if not source.is_file() and not entry_point.is_file() and not stub.is_file():
                 unknown.append(f"{test.relative_to(ROOT)} DOES NOT MATCH a source file: {source.relative_to(ROOT)}")
     assert unknown == []
 
