@@ -142,6 +142,13 @@ def default_transport() -> httpx.AsyncBaseTransport:
     return AiohttpTransport(limits=limits, client=session)
 
 
+class _NoCookies(httpx.Cookies):
+    """A cookie jar that keeps nothing (see ``CandidateClient``)."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+
 class CandidateClient:
     """Sends mirrored requests to one candidate. One per pipeline; close it with ``aclose``."""
 
@@ -162,6 +169,10 @@ class CandidateClient:
             follow_redirects=False,
             trust_env=False,
         )
+        # A mirrored request carries exactly the client's Cookie header: the candidate's Set-Cookie must not
+        # be kept and added to later requests that had none (httpx's client keeps a jar by default). Not
+        # parsing Set-Cookie at all also spares the urllib wrappers httpx builds per response for its jar.
+        self._client._cookies = _NoCookies()
 
     async def aclose(self) -> None:
         await self._client.aclose()

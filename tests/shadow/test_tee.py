@@ -91,6 +91,21 @@ async def test_send_returns_the_answer_over_a_mock_transport() -> None:
     assert str(seen[0].url) == "http://candidate/api/x?a=1" and seen[0].content == b'{"b":2}'
 
 
+async def test_the_candidate_gets_only_the_clients_cookies() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, headers={"set-cookie": "session=candidate-only; Path=/"})
+
+    client = CandidateClient("http://candidate", timeout=1, transport=httpx.MockTransport(handler))
+    await client.send(trequest(path="/api/a"))
+    await client.send(trequest(path="/api/b"))  # the client sent no cookie: none is added
+    await client.send(trequest(path="/api/c", headers=(("cookie", "mine=1"),)))
+    await client.aclose()
+    assert [r.headers.get("cookie") for r in seen] == [None, None, "mine=1"]
+
+
 async def test_refused_is_resent_then_answered() -> None:
     calls = 0
 
