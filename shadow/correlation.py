@@ -13,6 +13,7 @@ still differs after that is a finding, not noise.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -116,10 +117,10 @@ class IdMap:
                 if isinstance(right, list) and len(left) == len(right):  # else they do not line up by index
                     stack.extend((a, b, (*where, index)) for index, (a, b) in enumerate(zip(left, right, strict=True)))
             elif _is_uuid(left) and _is_uuid(right):
-                pointer = path + "".join(f"/{_escape(str(part))}" for part in where)
-                conflict = self.pair(left, right, path=pointer)
+                conflict = self.pair(left, right)
                 if conflict is not None:
-                    conflicts.append(conflict)
+                    pointer = path + "".join(f"/{_escape(str(part))}" for part in where)
+                    conflicts.append(dataclasses.replace(conflict, path=pointer))
         return conflicts
 
     def learn_responses(self, primary: HttpResponse, candidate: HttpResponse) -> list[Conflict]:
