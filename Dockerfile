@@ -8,11 +8,16 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY comparators comparators
 COPY shadow shadow
 COPY runner runner
-RUN pip install --no-cache-dir .
+# A C compiler only for the build: comparators/_scan.c (the engine's byte scans) is compiled, then removed.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && pip install --no-cache-dir . \
+    && python -c "import comparators.scan as s; assert s.NATIVE, 'comparators._scan was not built'" \
+    && apt-get purge -y gcc libc6-dev && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
 
 ENV PARITY_CACHE_DIR=/cache
 VOLUME ["/cache", "/data"]

@@ -257,6 +257,7 @@ def main() -> None:
     }
     results.update(failures)
     report(results)
+    paired(rounds)
     print(f"logs in {work}", file=sys.stderr)
 
 
@@ -284,6 +285,25 @@ def report(results: dict[str, dict[str, float] | str]) -> None:
             if isinstance(faulty, dict):
                 print(f"{name}: p99 {faulty['p99_ms'] / healthy['p99_ms']:.2f}x of the healthy tee+compare run")
     print(json.dumps(results))
+
+
+def paired(rounds: dict[str, list[dict[str, float]]]) -> None:
+    """Per-round ratios against the same round's plain mitmdump, then their median and range: each round's
+    variants ran minutes apart at most, so a slow spell of the machine shifts both sides of a ratio alike.
+    The A/A row is the yardstick: how far plain mitmdump is from itself."""
+    base = rounds.get("mitmdump")
+    if not base:
+        return
+    print("\npaired per round (variant / same round's mitmdump): median [min-max]")
+    print(f"{'variant':16} {'throughput':>22} {'p99':>22} {'proxy cpu/req':>22}")
+    for name, runs in rounds.items():
+        if name in ("direct", "mitmdump") or len(runs) != len(base):
+            continue
+        cells = []
+        for key in ("rps_c64", "p99_ms", "proxy_cpu_ms"):
+            ratios = [run[key] / ref[key] for run, ref in zip(runs, base, strict=True) if ref[key]]
+            cells.append(f"{statistics.median(ratios):.2f} [{min(ratios):.2f}-{max(ratios):.2f}]" if ratios else "-")
+        print(f"{name:16} {cells[0]:>22} {cells[1]:>22} {cells[2]:>22}")
 
 
 if __name__ == "__main__":
