@@ -216,6 +216,7 @@ static int member_at(const unsigned char *d, Py_ssize_t n, Py_ssize_t k, PyObjec
 typedef struct {
     char *buf;
     Py_ssize_t len, cap;
+    int replaced;  // whether a token went in (the result is then built, not the body itself)
 } Out;
 
 static int out_put(Out *out, const void *src, Py_ssize_t n) {
@@ -234,7 +235,29 @@ static int out_put(Out *out, const void *src, Py_ssize_t n) {
     return 0;
 }
 
-static PyObject *out_finish(Out *out) {
+/* Appends data[last:start] and the token in place of what follows; -1 on error (the buffer is freed). */
+static int out_replace(Out *out, const char *data, Py_ssize_t last, Py_ssize_t start, PyObject *token) {
+    out->replaced = 1;
+    if (out_put(out, data + last, start - last) < 0 ||
+        out_put(out, PyBytes_AS_STRING(token), PyBytes_GET_SIZE(token)) < 0) {
+        PyMem_Free(out->buf);
+        return -1;
+    }
+    return 0;
+}
+
+/* The result of a replacing scan: the body itself when nothing was replaced (the same object, as the
+ * Python forms give it), else what was built plus the body's rest from `last`. */
+static PyObject *out_result(Out *out, PyObject *data_obj, Py_ssize_t last) {
+    if (!out->replaced) {
+        PyMem_Free(out->buf);
+        return Py_NewRef(data_obj);
+    }
+    const char *data = PyBytes_AS_STRING(data_obj);
+    if (out_put(out, data + last, PyBytes_GET_SIZE(data_obj) - last) < 0) {
+        PyMem_Free(out->buf);
+        return NULL;
+    }
     PyObject *result = PyBytes_FromStringAndSize(out->buf, out->len);
     PyMem_Free(out->buf);
     return result;
@@ -260,7 +283,7 @@ static PyObject *replace_plain_members(PyObject *self, PyObject *args) {
     Py_ssize_t n = PyBytes_GET_SIZE(data_obj);
     const char *suffix = PyBytes_AS_STRING(suffix_obj);
     Py_ssize_t slen = PyBytes_GET_SIZE(suffix_obj);
-    Out out = {NULL, 0, 0};
+    Out out = {NULL, 0, 0, 0};
     Py_ssize_t last = 0, pos = 0, head_end, value_end;
     while (pos + slen < n) {
         const unsigned char *hit = memmem(d + pos, (size_t)(n - pos), suffix, (size_t)slen);
@@ -271,26 +294,13 @@ static PyObject *replace_plain_members(PyObject *self, PyObject *args) {
                 PyMem_Free(out.buf);
                 Py_RETURN_NONE;
             }
-            if (out_put(&out, d + last, head_end - last) < 0 ||
-                out_put(&out, PyBytes_AS_STRING(token_obj), PyBytes_GET_SIZE(token_obj)) < 0) {
-                PyMem_Free(out.buf);
-                return NULL;
-            }
+            if (out_replace(&out, (const char *)d, last, head_end, token_obj) < 0) return NULL;
             last = pos = value_end;
         } else {
             pos = s + 1;
         }
     }
-    if (last == 0) {
-        PyMem_Free(out.buf);
-        Py_INCREF(data_obj);
-        return data_obj;
-    }
-    if (out_put(&out, d + last, n - last) < 0) {
-        PyMem_Free(out.buf);
-        return NULL;
-    }
-    return out_finish(&out);
+    return out_result(&out, data_obj, last);
 }
 
 /* A byte that continues a file name ([A-Za-z0-9._-]): a prefix followed by one is part of a longer name. */
@@ -311,7 +321,7 @@ static PyObject *replace_at_boundaries(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "empty literal");
         return NULL;
     }
-    Out out = {NULL, 0, 0};
+    Out out = {NULL, 0, 0, 0};
     Py_ssize_t last = 0, pos = 0;
     while (pos + m <= n) {
         const char *hit = memchr(d + pos, l[0], (size_t)(n - pos - m + 1));
@@ -325,22 +335,10 @@ static PyObject *replace_at_boundaries(PyObject *self, PyObject *args) {
             PyMem_Free(out.buf);
             Py_RETURN_NONE;
         }
-        if (out_put(&out, d + last, s - last) < 0 ||
-            out_put(&out, PyBytes_AS_STRING(token_obj), PyBytes_GET_SIZE(token_obj)) < 0) {
-            PyMem_Free(out.buf);
-            return NULL;
-        }
+        if (out_replace(&out, d, last, s, token_obj) < 0) return NULL;
         last = pos = s + m;
     }
-    if (out.buf == NULL) {
-        Py_INCREF(data_obj);
-        return data_obj;
-    }
-    if (out_put(&out, d + last, n - last) < 0) {
-        PyMem_Free(out.buf);
-        return NULL;
-    }
-    return out_finish(&out);
+    return out_result(&out, data_obj, last);
 }
 
 /* Whether p holds a UUID's shape: hex digits (any case) with dashes at 8, 13, 18 and 23. */
