@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["Headers", "HttpRequest", "HttpResponse"]
+__all__ = ["Headers", "HttpRequest", "HttpResponse", "find_header"]
 
 Headers = tuple[tuple[str, str], ...]
 
@@ -23,7 +23,7 @@ class HttpRequest(BaseModel):
     body: bytes = b""
 
     def header(self, name: str) -> str | None:
-        return _header(self.headers, name)
+        return find_header(self.headers, name)
 
 
 class HttpResponse(BaseModel):
@@ -39,7 +39,7 @@ class HttpResponse(BaseModel):
     elapsed_ms: float | None = None
 
     def header(self, name: str) -> str | None:
-        return _header(self.headers, name)
+        return find_header(self.headers, name)
 
     @property
     def content_type(self) -> str:
@@ -50,7 +50,8 @@ class HttpResponse(BaseModel):
         return self.content_type == "text/event-stream"
 
 
-def _header(headers: Headers, name: str) -> str | None:
+def find_header(headers: Headers, name: str) -> str | None:
+    """The first header of that name (case-insensitive), or None."""
     wanted = name.lower()
     for key, value in headers:
         if key.lower() == wanted:
@@ -62,4 +63,4 @@ def _header(headers: Headers, name: str) -> str | None:
 # headers: remembered by value (not on the instance: ``model_copy(update=...)`` would carry a stale one over).
 @lru_cache(maxsize=1024)
 def _content_type(headers: Headers) -> str:
-    return (_header(headers, "content-type") or "").split(";")[0].strip().lower()
+    return (find_header(headers, "content-type") or "").split(";")[0].strip().lower()

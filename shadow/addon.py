@@ -15,7 +15,7 @@ from typing import Any
 
 from mitmproxy import ctx, exceptions, flowfilter, http
 
-from comparators.message import HttpRequest, HttpResponse
+from comparators.message import Headers, HttpRequest, HttpResponse
 from shadow.config import ShadowSettings, load_settings
 from shadow.errors import ShadowError
 from shadow.models import Captured
@@ -38,48 +38,41 @@ OPTIONS: dict[str, tuple[Any, Any, str]] = {
 }
 
 
-def capture_request(flow: http.HTTPFlow) -> HttpRequest:
-    """The request as the primary got it; the body as sent (still encoded), so it can be mirrored as is."""
-    path, _, query = flow.request.path.partition("?")
-    headers = tuple(flow.request.headers.items(multi=True))
-    return HttpRequest(
-        method=flow.request.method, path=path, query=query, headers=headers, body=flow.request.raw_content or b""
-    )
+def _request_parts(flow: http.HTTPFlow) -> tuple[str, str, str, Headers, bytes]:
+    """method, path, query, headers, body: the request as the primary got it; the body as sent (still
+    encoded), so it can be mirrored as is."""
+    request = flow.request
+    path, _, query = request.path.partition("?")
+    return request.method, path, query, tuple(request.headers.items(multi=True)), request.raw_content or b""
 
 
-def capture_response(flow: http.HTTPFlow) -> HttpResponse:
-    """The primary's answer with a decoded body (the candidate's is decoded too, by its client)."""
-    assert flow.response is not None
+def _response_parts(flow: http.HTTPFlow) -> tuple[int, Headers, bytes, float | None]:
+    """status, headers, body, elapsed ms: the primary's answer with a decoded body (the candidate's is
+    decoded too, by its client)."""
     response = flow.response
+    assert response is not None
     end = response.timestamp_end or response.timestamp_start
     elapsed = (end - flow.request.timestamp_start) * 1000 if end else None
     body = response.get_content(strict=False) or b""
-    return HttpResponse(
-        status=response.status_code, headers=tuple(response.headers.items(multi=True)), body=body, elapsed_ms=elapsed
-    )
+    return response.status_code, tuple(response.headers.items(multi=True)), body, elapsed
+
+
+def capture_request(flow: http.HTTPFlow) -> HttpRequest:
+    method, path, query, headers, body = _request_parts(flow)
+    return HttpRequest(method=method, path=path, query=query, headers=headers, body=body)
+
+
+def capture_response(flow: http.HTTPFlow) -> HttpResponse:
+    status, headers, body, elapsed = _response_parts(flow)
+    return HttpResponse(status=status, headers=headers, body=body, elapsed_ms=elapsed)
 
 
 def capture_exchange(flow: http.HTTPFlow) -> Captured:
     """The finished exchange in plain values (``Captured``: no model is validated on the proxy's loop);
     the same request and response as ``capture_request`` and ``capture_response`` give."""
-    request, response = flow.request, flow.response
-    assert response is not None
-    path, _, query = request.path.partition("?")
-    end = response.timestamp_end or response.timestamp_start
-    return Captured(
-        id=flow.id,
-        started_at=request.timestamp_start,
-        completed_at=response.timestamp_end,
-        method=request.method,
-        path=path,
-        query=query,
-        request_headers=tuple(request.headers.items(multi=True)),
-        request_body=request.raw_content or b"",
-        status=response.status_code,
-        response_headers=tuple(response.headers.items(multi=True)),
-        response_body=response.get_content(strict=False) or b"",
-        elapsed_ms=(end - request.timestamp_start) * 1000 if end else None,
-    )
+    assert flow.response is not None
+    started, completed = flow.request.timestamp_start, flow.response.timestamp_end
+    return Captured(flow.id, started, completed, *_request_parts(flow), *_response_parts(flow))
 
 
 class Shadow:

@@ -8,7 +8,7 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from comparators.message import HttpRequest, HttpResponse
+from comparators.message import HttpRequest, HttpResponse, find_header
 from comparators.result import Verdict
 
 __all__ = ["CandidateOutcome", "Captured", "ComparisonRecord", "Exchange"]
@@ -58,9 +58,8 @@ class Captured(NamedTuple):
     elapsed_ms: float | None
 
     def header(self, name: str) -> str | None:
-        """A request header, by case-insensitive name (the first one)."""
-        wanted = name.lower()
-        return next((value for key, value in self.request_headers if key.lower() == wanted), None)
+        """A request header, as ``HttpRequest.header`` finds it."""
+        return find_header(self.request_headers, name)
 
     def exchange(self) -> Exchange:
         request = HttpRequest(
