@@ -229,15 +229,14 @@ class MemberStrings:
             b"(" + re.escape(suffix) + rb'"(?:' + which + rb')[ \t\r\n]*:[ \t\r\n]*")([^"\\]*)(?=")'
         )
         self._split: Callable[[bytes], list[bytes]] = self._pattern.split
-        if _native is not None:  # the same split in C (one memmem pass, no regex engine)
-            names_tuple = tuple(encoded)
-            self._split = lambda data: _native.split_members(data, suffix, names_tuple)
         self._plain = None if plain is None else (_all_plain(plain[0]), plain[1])
-        # With the C form and TS_PLAIN values, split, check and join happen in one C call.
         self._replace_plain: Callable[[bytes], bytes | None] | None = None
-        if _native is not None and plain is not None and plain[0] == TS_PLAIN:
-            names_tuple, token = tuple(encoded), plain[1]
-            self._replace_plain = lambda data: _native.replace_plain_members(data, suffix, names_tuple, token)
+        if _native is not None:  # the same split in C (one memmem pass, no regex engine)
+            native, names_tuple = _native, tuple(encoded)
+            self._split = lambda data: native.split_members(data, suffix, names_tuple)
+            if plain is not None and plain[0] == TS_PLAIN:  # split, check and join in one C call
+                token = plain[1]
+                self._replace_plain = lambda data: native.replace_plain_members(data, suffix, names_tuple, token)
 
     def split(self, data: bytes) -> list[bytes]:
         """``[text, head, value, text, ...]``: the head is the key's end, the colon and the value's opening

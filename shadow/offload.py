@@ -3,9 +3,10 @@
 Measured (bench/proxy_bench.py, README): in the proxy's own process the candidate call alone (httpx over
 the aiohttp transport) cost about as much CPU as mitmproxy's handling of the request, so throughput fell to
 ~0.7x of plain mitmdump before any comparison ran. Here the proxy captures the exchange in plain values
-(``Captured``), pickles it and writes one length-prefixed frame to the worker's stdin without waiting; everything else (lanes, id
-correlation, candidate calls, comparison, store, metrics) runs in ``python -m shadow.worker`` at a lower CPU
-priority, so under saturation the shadow falls behind and sheds instead of slowing clients down.
+(``Captured``), pickles it and writes one length-prefixed frame to the worker's stdin without waiting;
+everything else (lanes, id correlation, candidate calls, comparison, store, metrics) runs in
+``python -m shadow.worker`` at a lower CPU priority, so under saturation the shadow falls behind and sheds
+instead of slowing clients down.
 
 Bounded: when the pipe's unsent buffer is over ``offload_buffer_bytes`` the exchange is shed and counted
 (the count reaches the worker's metrics with the next frame). If the worker dies, one clear line is logged

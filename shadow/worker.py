@@ -61,7 +61,7 @@ async def serve(reader: asyncio.StreamReader, build: Any = None, *, own_process:
         elif pipeline is None:
             log.error("shadow worker: %s frame before settings; ignored", kind)
         elif kind in ("exchange", "captured"):
-            pipeline.submit(message[1] if kind == "exchange" else message[1].exchange())
+            (pipeline.submit if kind == "exchange" else pipeline.submit_captured)(message[1])
             if len(message) > 2:
                 pipeline.count_shed("other", message[2])
         elif kind == "stream":
