@@ -76,9 +76,7 @@ class NormalizeContext:
         # Byte forms, computed once per context: the masks run on canonical JSON bytes.
         object.__setattr__(self, "prefix_patterns", _prefix_patterns(pairs))
         object.__setattr__(self, "raw_safe", _raw_safe(pairs))
-        object.__setattr__(self, "id_map_bytes", {k.encode(): v.encode() for k, v in self.id_map.items()})
-        object.__setattr__(self, "maps_to_uuids", all_uuids(self.id_map_bytes.values()))
-        object.__setattr__(self, "known_ids_bytes", frozenset(value.encode() for value in self.known_ids))
+        self.__dict__.update(_id_fields(self.id_map, self.known_ids))
 
     def with_ids(
         self, id_map: Mapping[str, str], known_ids: frozenset[str], known_ids_bytes: frozenset[bytes] | None = None
@@ -87,19 +85,12 @@ class NormalizeContext:
         when the caller has them): what it derived from its prefixes is shared, not checked and compiled
         again (a comparison with correlated ids builds two of these)."""
         derived = object.__new__(NormalizeContext)
-        id_map_bytes = {k.encode(): v.encode() for k, v in id_map.items()}
         # A frozen dataclass keeps its fields in __dict__ (no slots): filled at once, as __init__ would.
         derived.__dict__.update(
             prefixes=self.prefixes,
-            id_map=id_map,
-            known_ids=known_ids,
             prefix_patterns=self.prefix_patterns,
             raw_safe=self.raw_safe,
-            id_map_bytes=id_map_bytes,
-            maps_to_uuids=all_uuids(id_map_bytes.values()),
-            known_ids_bytes=known_ids_bytes
-            if known_ids_bytes is not None
-            else frozenset([value.encode() for value in known_ids]),
+            **_id_fields(id_map, known_ids, known_ids_bytes),
         )
         return derived
 
@@ -116,6 +107,22 @@ class NormalizeContext:
             id_map.update(ctx.id_map)
             known |= ctx.known_ids
         return cls(prefixes=prefixes, id_map=id_map, known_ids=frozenset(known))
+
+
+def _id_fields(
+    id_map: Mapping[str, str], known_ids: frozenset[str], known_ids_bytes: frozenset[bytes] | None = None
+) -> dict[str, Any]:
+    """A context's id fields and what it derives from them (``__post_init__`` and ``with_ids``)."""
+    id_map_bytes = {k.encode(): v.encode() for k, v in id_map.items()}
+    return {
+        "id_map": id_map,
+        "known_ids": known_ids,
+        "id_map_bytes": id_map_bytes,
+        "maps_to_uuids": all_uuids(id_map_bytes.values()),
+        "known_ids_bytes": known_ids_bytes
+        if known_ids_bytes is not None
+        else frozenset([value.encode() for value in known_ids]),
+    }
 
 
 @lru_cache(maxsize=256)
