@@ -212,6 +212,36 @@ static int member_at(const unsigned char *d, Py_ssize_t n, Py_ssize_t k, PyObjec
     return 1;
 }
 
+/* The next member of these names at or after pos: its start (the suffix, which every name ends with) in
+ * *start, and head_end / value_end as member_at gives them; 0 when there is none. */
+static int next_member(const unsigned char *d, Py_ssize_t n, Py_ssize_t pos, PyObject *suffix, PyObject *names,
+                       Py_ssize_t *start, Py_ssize_t *head_end, Py_ssize_t *value_end) {
+    const char *text = PyBytes_AS_STRING(suffix);
+    Py_ssize_t slen = PyBytes_GET_SIZE(suffix);
+    while (pos + slen < n) {
+        const unsigned char *hit = memmem(d + pos, (size_t)(n - pos), text, (size_t)slen);
+        if (hit == NULL) return 0;
+        Py_ssize_t s = hit - d;
+        if (s + slen < n && d[s + slen] == '"' && member_at(d, n, s + slen + 1, names, head_end, value_end)) {
+            *start = s;
+            return 1;
+        }
+        pos = s + 1;
+    }
+    return 0;
+}
+
+/* 0 with a TypeError set unless names is a tuple of bytes (the caller parsed it as a tuple). */
+static int bytes_names(PyObject *names) {
+    for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(names); j++) {
+        if (!PyBytes_Check(PyTuple_GET_ITEM(names, j))) {
+            PyErr_SetString(PyExc_TypeError, "names must be a tuple of bytes");
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* Growable output buffer for the replacing scans. */
 typedef struct {
     char *buf;
@@ -270,35 +300,20 @@ static int ts_plain(const unsigned char *p, Py_ssize_t n);
 static PyObject *replace_plain_members(PyObject *self, PyObject *args) {
     PyObject *data_obj, *suffix_obj, *names, *token_obj;
     if (!PyArg_ParseTuple(args, "SSO!S:replace_plain_members", &data_obj, &suffix_obj, &PyTuple_Type, &names,
-                          &token_obj))
+                          &token_obj) ||
+        !bytes_names(names))
         return NULL;
-    Py_ssize_t count = PyTuple_GET_SIZE(names);
-    for (Py_ssize_t j = 0; j < count; j++) {
-        if (!PyBytes_Check(PyTuple_GET_ITEM(names, j))) {
-            PyErr_SetString(PyExc_TypeError, "names must be a tuple of bytes");
-            return NULL;
-        }
-    }
     const unsigned char *d = (const unsigned char *)PyBytes_AS_STRING(data_obj);
     Py_ssize_t n = PyBytes_GET_SIZE(data_obj);
-    const char *suffix = PyBytes_AS_STRING(suffix_obj);
-    Py_ssize_t slen = PyBytes_GET_SIZE(suffix_obj);
     Out out = {NULL, 0, 0, 0};
-    Py_ssize_t last = 0, pos = 0, head_end, value_end;
-    while (pos + slen < n) {
-        const unsigned char *hit = memmem(d + pos, (size_t)(n - pos), suffix, (size_t)slen);
-        if (hit == NULL) break;
-        Py_ssize_t s = hit - d;
-        if (s + slen < n && d[s + slen] == '"' && member_at(d, n, s + slen + 1, names, &head_end, &value_end)) {
-            if (!ts_plain(d + head_end, value_end - head_end)) {
-                PyMem_Free(out.buf);
-                Py_RETURN_NONE;
-            }
-            if (out_replace(&out, (const char *)d, last, head_end, token_obj) < 0) return NULL;
-            last = pos = value_end;
-        } else {
-            pos = s + 1;
+    Py_ssize_t last = 0, start, head_end, value_end;
+    while (next_member(d, n, last, suffix_obj, names, &start, &head_end, &value_end)) {
+        if (!ts_plain(d + head_end, value_end - head_end)) {
+            PyMem_Free(out.buf);
+            Py_RETURN_NONE;
         }
+        if (out_replace(&out, (const char *)d, last, head_end, token_obj) < 0) return NULL;
+        last = value_end;
     }
     return out_result(&out, data_obj, last);
 }
@@ -391,41 +406,20 @@ differs:
 
 static PyObject *split_members(PyObject *self, PyObject *args) {
     PyObject *data_obj, *suffix_obj, *names;
-    if (!PyArg_ParseTuple(args, "SSO!:split_members", &data_obj, &suffix_obj, &PyTuple_Type, &names)) return NULL;
-    Py_ssize_t count = PyTuple_GET_SIZE(names);
-    for (Py_ssize_t j = 0; j < count; j++) {
-        if (!PyBytes_Check(PyTuple_GET_ITEM(names, j))) {
-            PyErr_SetString(PyExc_TypeError, "names must be a tuple of bytes");
-            return NULL;
-        }
-    }
+    if (!PyArg_ParseTuple(args, "SSO!:split_members", &data_obj, &suffix_obj, &PyTuple_Type, &names) ||
+        !bytes_names(names))
+        return NULL;
     const char *data = PyBytes_AS_STRING(data_obj);
-    const unsigned char *d = (const unsigned char *)data;
     Py_ssize_t n = PyBytes_GET_SIZE(data_obj);
-    // The search key is the suffix plus the key's closing quote.
-    Py_ssize_t slen = PyBytes_GET_SIZE(suffix_obj);
-    char *key = PyMem_Malloc((size_t)slen + 1);
-    if (key == NULL) return PyErr_NoMemory();
-    memcpy(key, PyBytes_AS_STRING(suffix_obj), (size_t)slen);
-    key[slen] = '"';
     PyObject *parts = PyList_New(0);
-    if (parts == NULL) goto fail;
-    Py_ssize_t last = 0, pos = 0, head_end, value_end;
-    while (pos < n) {
-        const unsigned char *hit = memmem(d + pos, (size_t)(n - pos), key, (size_t)slen + 1);
-        if (hit == NULL) break;
-        Py_ssize_t s = hit - d;
-        if (member_at(d, n, s + slen + 1, names, &head_end, &value_end)) {
-            if (append_slice(parts, data, last, s) < 0 || append_slice(parts, data, s, head_end) < 0 ||
-                append_slice(parts, data, head_end, value_end) < 0)
-                goto fail;
-            last = pos = value_end;
-        } else {
-            pos = s + 1;
-        }
+    if (parts == NULL) return NULL;
+    Py_ssize_t last = 0, start, head_end, value_end;
+    while (next_member((const unsigned char *)data, n, last, suffix_obj, names, &start, &head_end, &value_end)) {
+        if (append_slice(parts, data, last, start) < 0 || append_slice(parts, data, start, head_end) < 0 ||
+            append_slice(parts, data, head_end, value_end) < 0)
+            goto fail;
+        last = value_end;
     }
-    PyMem_Free(key);
-    key = NULL;
     if (PyList_GET_SIZE(parts) == 0) {
         if (PyList_Append(parts, data_obj) < 0) goto fail;
         return parts;
@@ -433,8 +427,7 @@ static PyObject *split_members(PyObject *self, PyObject *args) {
     if (append_slice(parts, data, last, n) < 0) goto fail;
     return parts;
 fail:
-    PyMem_Free(key);
-    Py_XDECREF(parts);
+    Py_DECREF(parts);
     return NULL;
 }
 
