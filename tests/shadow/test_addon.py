@@ -3,8 +3,10 @@ pipeline behind it is real; its candidate is ``httpx.MockTransport`` and its com
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import pickle
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,18 @@ class Built:
         return pipeline
 
 
+@contextlib.asynccontextmanager
+async def started_shadow(**options: Any) -> AsyncIterator[tuple[Shadow, Built, Any]]:
+    """The addon in mitmproxy's test harness, configured with ``options`` and its pipeline started."""
+    built = Built()
+    shadow = Shadow(built)
+    with taddons.context(shadow) as tctx:
+        tctx.configure(shadow, **options)
+        await shadow.running()
+        await shadow.started()
+        yield shadow, built, tctx
+
+
 def sse_flow() -> Any:
     flow = tflow.tflow(resp=True)
     flow.request.path = "/api/events"
@@ -87,12 +101,7 @@ async def test_bad_options_fail_at_configure_and_keep_the_running_pipeline(
 
 
 async def test_a_finished_exchange_is_captured_and_handed_off() -> None:
-    built = Built()
-    shadow = Shadow(built)
-    with taddons.context(shadow) as tctx:
-        tctx.configure(shadow, shadow_candidate="http://candidate")
-        await shadow.running()
-        await shadow.started()
+    async with started_shadow(shadow_candidate="http://candidate") as (shadow, built, _):
         flow = tflow.tflow(resp=True)
         flow.request.method = "POST"
         flow.request.path = "/api/tasks?x=1"
@@ -118,12 +127,7 @@ async def test_a_finished_exchange_is_captured_and_handed_off() -> None:
 async def test_the_hand_off_waits_until_the_hook_has_returned_and_the_drain_waits_for_it() -> None:
     # mitmproxy writes the response to the client after the response hook returns, in the same turn of the
     # loop: the capture and hand-off must come after that, and still before the drain at shutdown.
-    built = Built()
-    shadow = Shadow(built)
-    with taddons.context(shadow) as tctx:
-        tctx.configure(shadow, shadow_candidate="http://candidate")
-        await shadow.running()
-        await shadow.started()
+    async with started_shadow(shadow_candidate="http://candidate") as (shadow, built, _):
         assert shadow.pipeline is not None
         handed: list[str] = []
         submit = shadow.pipeline.submit
@@ -136,12 +140,7 @@ async def test_the_hand_off_waits_until_the_hook_has_returned_and_the_drain_wait
 
 
 async def test_guards_skip_what_must_not_be_shadowed() -> None:
-    built = Built()
-    shadow = Shadow(built)
-    with taddons.context(shadow) as tctx:
-        tctx.configure(shadow, shadow_candidate="http://candidate", shadow_filter="~m POST")
-        await shadow.running()
-        await shadow.started()
+    async with started_shadow(shadow_candidate="http://candidate", shadow_filter="~m POST") as (shadow, built, tctx):
         not_live = tflow.tflow(resp=True, live=False)
         replayed = tflow.tflow(resp=True)
         replayed.is_replay = "request"
@@ -217,12 +216,7 @@ async def test_event_streams_always_stream_and_are_recorded_unchanged() -> None:
 
 
 async def test_a_failed_stream_hands_over_what_it_had() -> None:
-    built = Built()
-    shadow = Shadow(built)
-    with taddons.context(shadow) as tctx:
-        tctx.configure(shadow, shadow_candidate="http://candidate")
-        await shadow.running()
-        await shadow.started()
+    async with started_shadow(shadow_candidate="http://candidate") as (shadow, built, _):
         flow = sse_flow()
         shadow.responseheaders(flow)
         flow.response.stream(b"data: 1\n\n")
