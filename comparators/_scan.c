@@ -32,6 +32,19 @@ static int append_slice(PyObject *list, const char *data, Py_ssize_t start, Py_s
     return rc;
 }
 
+/* The end of a split: with nothing found (parts empty) the body itself as the only piece, as re.split
+ * gives it; else the rest of the body from `last`. Returns parts, or NULL (parts released) on error. */
+static PyObject *finish_split(PyObject *parts, PyObject *data_obj, Py_ssize_t last) {
+    int rc = PyList_GET_SIZE(parts) == 0
+                 ? PyList_Append(parts, data_obj)
+                 : append_slice(parts, PyBytes_AS_STRING(data_obj), last, PyBytes_GET_SIZE(data_obj));
+    if (rc < 0) {
+        Py_DECREF(parts);
+        return NULL;
+    }
+    return parts;
+}
+
 /* A UUID (8-4-4-4-12 hex digits, any case) whose first dash is at data[i], not preceded by a hex digit
  * or dash and not followed by one. */
 static int uuid_at_dash(const unsigned char *d, Py_ssize_t n, Py_ssize_t i) {
@@ -68,12 +81,7 @@ static PyObject *split_uuids(PyObject *self, PyObject *arg) {
             pos = i + 1;
         }
     }
-    if (last == 0) {  // no UUID: the body itself, as re.split gives it
-        if (PyList_Append(parts, arg) < 0) goto fail;
-        return parts;
-    }
-    if (append_slice(parts, data, last, n) < 0) goto fail;
-    return parts;
+    return finish_split(parts, arg, last);
 fail:
     Py_DECREF(parts);
     return NULL;
@@ -420,12 +428,7 @@ static PyObject *split_members(PyObject *self, PyObject *args) {
             goto fail;
         last = value_end;
     }
-    if (PyList_GET_SIZE(parts) == 0) {
-        if (PyList_Append(parts, data_obj) < 0) goto fail;
-        return parts;
-    }
-    if (append_slice(parts, data, last, n) < 0) goto fail;
-    return parts;
+    return finish_split(parts, data_obj, last);
 fail:
     Py_DECREF(parts);
     return NULL;
