@@ -14,11 +14,16 @@ in staging the candidate is on other hardware, and its serving cost is not the p
   slow candidate    tee+compare with the candidate answering after 2 s
   down candidate    tee+compare with nothing listening at the candidate's port
 
+With ``--pin`` (the default where there are two CPUs or more) the proxy and its worker get the last CPU to
+themselves and everything else (load generator, backends, this script) the others: the layout of a proxy
+in its own one-core container, and the load generator's own CPU no longer competes with what is measured
+(``--no-pin`` to let the scheduler place everything).
+
 For each: throughput at concurrency 64 (closed loop) and p50/p99 at a fixed 200 req/s (open loop), plus the
 resident memory (proxy + worker) before and after; each the median of interleaved rounds. Between the two
 loads the bench waits until the shadow's worker has worked off what the closed loop queued (``catch-up s``):
 the latency figures are the steady state at 200 req/s, not the catch-up after saturation.
-``python bench/proxy_bench.py [--duration 5] [--rounds 3]``. Not a test:
+``python bench/proxy_bench.py [--duration 5] [--rounds 3] [--only NAME ...]``. Not a test:
 numbers go to the README. Loopback only; every process is started here and stopped by its pid.
 """
 
@@ -28,6 +33,7 @@ import argparse
 import contextlib
 import json
 import os
+import random
 import signal
 import socket
 import statistics
@@ -35,7 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,9 +67,51 @@ def wait_ready(url: str, timeout: float = 20.0) -> None:
     raise RuntimeError(f"{url} not ready after {timeout}s")
 
 
+class Placement:
+    """Which CPUs the system under test (the proxy, and the worker it forks) runs on, and which the rest."""
+
+    def __init__(self, pin: bool) -> None:
+        cpus = sorted(os.sched_getaffinity(0))
+        self.pinned = pin and len(cpus) >= 2
+        self.proxy_cpus = set(cpus[-1:]) if self.pinned else set(cpus)
+        self.other_cpus = set(cpus[:-1]) if self.pinned else set(cpus)
+
+    def describe(self) -> str:
+        if not self.pinned:
+            return "not pinned: the scheduler places every process"
+        return f"pinned: proxy + worker on CPU {sorted(self.proxy_cpus)}, the rest on CPU {sorted(self.other_cpus)}"
+
+
+PLACEMENT = Placement(pin=False)
+
+
+def _starter(*, proxy: bool, idle: bool) -> Callable[[], None]:
+    cpus = PLACEMENT.proxy_cpus if proxy else PLACEMENT.other_cpus
+
+    def start() -> None:
+        os.sched_setaffinity(0, cpus)
+        if idle:
+            # A candidate on other hardware (staging: Convex and the runner are not on the proxy's machine).
+            # On one 2-core machine its serving work would otherwise compete with the proxy and the primary.
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+            # SCHED_IDLE only ranks tasks inside one scheduling group, and with autogroup (the Linux default)
+            # every session is a group of its own at full weight: measured here, an idle-policy spinner in
+            # its own session took half the proxy's core. Nice 19 for the session's group as well.
+            with contextlib.suppress(OSError):
+                Path("/proc/self/autogroup").write_text("19")
+
+    return start
+
+
 @contextlib.contextmanager
 def process(
-    argv: list[str], ready_url: str, log: Path, env: dict[str, str] | None = None, *, idle: bool = False
+    argv: list[str],
+    ready_url: str,
+    log: Path,
+    env: dict[str, str] | None = None,
+    *,
+    idle: bool = False,
+    proxy: bool = False,
 ) -> Iterator[subprocess.Popen[bytes]]:
     with open(log, "ab") as out:
         proc = subprocess.Popen(
@@ -73,7 +121,7 @@ def process(
             stderr=subprocess.STDOUT,
             start_new_session=True,
             env={**os.environ, **(env or {})},
-            preexec_fn=_idle if idle else None,
+            preexec_fn=_starter(proxy=proxy, idle=idle),
         )
     try:
         wait_ready(ready_url)
@@ -92,12 +140,6 @@ def backend(
 ) -> contextlib.AbstractContextManager[subprocess.Popen[bytes]]:
     argv = [PYTHON, "bench/fast_backend.py", str(port), "--delay", str(delay)]
     return process(argv, f"http://127.0.0.1:{port}/", log, idle=idle)
-
-
-def _idle() -> None:
-    # A candidate on other hardware (staging: Convex and the runner are not on the proxy's machine). On one
-    # 2-core machine its serving work would otherwise compete with the proxy and the primary.
-    os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
 def cpu_seconds(pid: int) -> tuple[float, float]:
@@ -142,7 +184,9 @@ def load(url: str, **kwargs: float) -> dict[str, float]:
     argv = [PYTHON, "bench/loadgen.py", url]
     for key, value in kwargs.items():
         argv += [f"--{key}", str(value)]
-    result = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        argv, cwd=ROOT, capture_output=True, text=True, check=True, preexec_fn=_starter(proxy=False, idle=False)
+    )
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
@@ -206,7 +250,18 @@ def main() -> None:
         help="idle: the candidate backends run under SCHED_IDLE, standing in for a candidate on other hardware "
         "(default); normal: they compete with the proxy for this machine's cores",
     )
+    parser.add_argument(
+        "--pin",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the proxy and its worker on the last CPU, the load generator and backends on the others",
+    )
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="measure only these variants (plain mitmdump always)")
     args = parser.parse_args()
+    global PLACEMENT
+    PLACEMENT = Placement(pin=args.pin)
+    os.sched_setaffinity(0, PLACEMENT.other_cpus)
+    print(PLACEMENT.describe(), file=sys.stderr)
     work = Path(tempfile.mkdtemp(prefix="proxy-bench-"))
     primary_port, candidate_port, slow_port = free_port(), free_port(), free_port()
     primary, candidate = f"http://127.0.0.1:{primary_port}", f"http://127.0.0.1:{candidate_port}"
@@ -237,6 +292,11 @@ def main() -> None:
             ("slow candidate", "shadow/addon.py", slow, work / "store-slow.db", {}),
             ("down candidate", "shadow/addon.py", down, work / "store-down.db", {}),
         ]
+        if args.only:
+            unknown = set(args.only) - {name for name, *_ in variants} - {"direct"}
+            if unknown:
+                parser.error(f"unknown variants: {', '.join(sorted(unknown))}")
+            variants = [v for v in variants if v[0] == "mitmdump" or v[0] in args.only]
         for _ in range(args.rounds):  # interleaved, so drifting load on a shared machine hits all alike
             rounds.setdefault("direct", []).append(measure(primary + PATH, args.duration, None))
             for name, script, target, store, env in variants:
@@ -246,7 +306,7 @@ def main() -> None:
                 log = work / f"{name.replace(' ', '-').replace('/', '')}.log"
                 argv = proxy_argv(primary, port, script, target, store)
                 try:
-                    with process(argv, f"http://127.0.0.1:{port}/", log, env) as proc:
+                    with process(argv, f"http://127.0.0.1:{port}/", log, env, proxy=True) as proc:
                         rounds.setdefault(name, []).append(
                             measure(f"http://127.0.0.1:{port}{PATH}", args.duration, proc.pid)
                         )
@@ -258,6 +318,7 @@ def main() -> None:
     results.update(failures)
     report(results)
     paired(rounds)
+    (work / "rounds.json").write_text(json.dumps(rounds))
     print(f"logs in {work}", file=sys.stderr)
 
 
@@ -288,22 +349,65 @@ def report(results: dict[str, dict[str, float] | str]) -> None:
 
 
 def paired(rounds: dict[str, list[dict[str, float]]]) -> None:
-    """Per-round ratios against the same round's plain mitmdump, then their median and range: each round's
-    variants ran minutes apart at most, so a slow spell of the machine shifts both sides of a ratio alike.
-    The A/A row is the yardstick: how far plain mitmdump is from itself."""
+    """Per-round ratios against the same round's plain mitmdump, then their median, range and a bootstrap
+    90 % interval of the median: each round's variants ran a minute apart at most, so a slow spell of the
+    machine shifts both sides of a ratio alike. The A/A row is the yardstick: how far plain mitmdump is from
+    itself."""
     base = rounds.get("mitmdump")
     if not base:
         return
-    print("\npaired per round (variant / same round's mitmdump): median [min-max]")
-    print(f"{'variant':16} {'throughput':>22} {'p99':>22} {'proxy cpu/req':>22}")
+    print("\npaired per round (variant / same round's mitmdump): median [min-max] (90 % interval of the median)")
+    print(f"{'variant':16} {'throughput':>36} {'p99':>36} {'proxy cpu/req':>36}")
     for name, runs in rounds.items():
         if name in ("direct", "mitmdump") or len(runs) != len(base):
             continue
-        cells = []
-        for key in ("rps_c64", "p99_ms", "proxy_cpu_ms"):
-            ratios = [run[key] / ref[key] for run, ref in zip(runs, base, strict=True) if ref[key]]
-            cells.append(f"{statistics.median(ratios):.2f} [{min(ratios):.2f}-{max(ratios):.2f}]" if ratios else "-")
-        print(f"{name:16} {cells[0]:>22} {cells[1]:>22} {cells[2]:>22}")
+        cells = [_cell(ratios(runs, base, key)) for key in ("rps_c64", "p99_ms", "proxy_cpu_ms")]
+        print(f"{name:16} {cells[0]:>36} {cells[1]:>36} {cells[2]:>36}")
+    verdicts(rounds)
+
+
+def ratios(runs: list[dict[str, float]], base: list[dict[str, float]], key: str) -> list[float]:
+    return [run[key] / ref[key] for run, ref in zip(runs, base, strict=True) if ref[key]]
+
+
+def median_interval(values: list[float], level: float = 0.90, resamples: int = 4000) -> tuple[float, float]:
+    """Percentile bootstrap interval of the median (seeded: the same rounds give the same interval)."""
+    draw = random.Random(0)
+    medians = sorted(statistics.median(draw.choices(values, k=len(values))) for _ in range(resamples))
+    tail = (1 - level) / 2
+    return medians[int(tail * resamples)], medians[min(resamples - 1, int((1 - tail) * resamples))]
+
+
+def _cell(values: list[float]) -> str:
+    if not values:
+        return "-"
+    low, high = median_interval(values)
+    return f"{statistics.median(values):.2f} [{min(values):.2f}-{max(values):.2f}] ({low:.2f}-{high:.2f})"
+
+
+# (what, variant, baseline, measure, bound, higher is better): the issue's targets.
+TARGETS = [
+    ("tee+compare throughput >= 0.95x mitmdump", "tee+compare", "mitmdump", "rps_c64", 0.95, True),
+    ("tee+compare p99 <= 1.1x mitmdump", "tee+compare", "mitmdump", "p99_ms", 1.10, False),
+    ("slow candidate p99 <= 1.1x healthy", "slow candidate", "tee+compare", "p99_ms", 1.10, False),
+    ("down candidate p99 <= 1.1x healthy", "down candidate", "tee+compare", "p99_ms", 1.10, False),
+]
+
+
+def verdicts(rounds: dict[str, list[dict[str, float]]]) -> None:
+    """Each target against the 90 % interval of its paired median: met when the whole interval is on the
+    right side of the bound, missed when the whole interval is on the wrong side, otherwise not told apart
+    from this machine's noise with these rounds."""
+    print("\ntargets (paired per round; 90 % interval of the median):")
+    for what, variant, baseline, key, bound, higher in TARGETS:
+        runs, base = rounds.get(variant), rounds.get(baseline)
+        if not runs or not base or len(runs) != len(base):
+            continue
+        values = ratios(runs, base, key)
+        low, high = median_interval(values)
+        good, bad = (low >= bound, high < bound) if higher else (high <= bound, low > bound)
+        verdict = "met" if good else "missed" if bad else "not told apart from noise"
+        print(f"  {what:42} median {statistics.median(values):.2f} ({low:.2f}-{high:.2f}): {verdict}")
 
 
 if __name__ == "__main__":

@@ -182,7 +182,12 @@ def _idle_priority() -> None:
     """SCHED_IDLE (Linux): the worker runs only on CPU time no normal process wants, and a proxy thread that
     wakes up preempts it at once. Nice 19 alone still leaves it a share of a busy CPU and lets it finish its
     time slice first, which showed as p99 spikes of the client path on a 2-core machine (README). Where the
-    policy does not exist, nice 19."""
+    policy does not exist, nice 19.
+
+    The worker stays in the proxy's session on purpose: the policy ranks tasks inside one scheduling group
+    only, and with autogroup (Linux's default) a session of its own would be a group of its own, sharing
+    the CPU with the proxy's at equal weight (measured: an idle-policy spinner in its own session took half
+    of the proxy's core; in the proxy's session, nothing measurable)."""
     os.nice(WORKER_NICE)
     if hasattr(os, "SCHED_IDLE"):
         with contextlib.suppress(OSError):  # refused by the platform: nice 19 stays

@@ -96,6 +96,9 @@ async def test_the_worker_yields_the_cpu_to_the_proxy(priority: str, policy: int
         assert pipeline.pid is not None
         assert os.sched_getscheduler(pipeline.pid) == policy
         assert os.getpriority(os.PRIO_PROCESS, pipeline.pid) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + 19)
+        # The policy ranks tasks within one scheduling group: a session of its own would be an autogroup of
+        # its own, competing with the proxy's at full weight.
+        assert os.getsid(pipeline.pid) == os.getsid(0)
     finally:
         await pipeline.stop(drain=1)
 
