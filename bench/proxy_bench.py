@@ -11,6 +11,7 @@ in staging the candidate is on other hardware, and its serving cost is not the p
   tee in-process    client -> mitmdump + shadow, pipeline on the proxy's loop (judging is a constant)
   tee               the same with the pipeline in a worker process (the product's default)
   tee+compare       client -> mitmdump + shadow/addon.py (real comparator and store) -> backend, candidate
+  tee+compare 2 cores  the same with the worker on the other CPUs (``worker_cpus``; pinned runs only)
   slow candidate    tee+compare with the candidate answering after 2 s
   down candidate    tee+compare with nothing listening at the candidate's port
 
@@ -281,6 +282,21 @@ def main() -> None:
             ("tee in-process", tee, candidate, None, {"BENCH_TEE_MODE": "inprocess"}),
             ("tee", tee, candidate, None, {"BENCH_TEE_MODE": "worker"}),
             ("tee+compare", "shadow/addon.py", candidate, work / "store.db", {}),
+            # The worker off the proxy's core (worker_cpus): mitmdump's loop uses one core, and the machine
+            # has another whose idle time the worker can take (pinned runs only).
+            *(
+                [
+                    (
+                        "tee+compare 2 cores",
+                        "shadow/addon.py",
+                        candidate,
+                        work / "store-2cores.db",
+                        {"SHADOW_WORKER_CPUS": json.dumps(sorted(PLACEMENT.other_cpus))},
+                    )
+                ]
+                if PLACEMENT.pinned
+                else []
+            ),
             # The worker at nice 19 only (before SCHED_IDLE became the default): what the policy buys.
             (
                 "tee+compare nice",

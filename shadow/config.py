@@ -9,6 +9,7 @@ environment; core modules never look at ``os.environ`` or mitmproxy's options.
 from __future__ import annotations
 
 import contextvars
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -144,6 +145,9 @@ class ShadowSettings(BaseSettings):
     offload_buffer_bytes: int = Field(default=64 << 20, ge=1 << 16)  # unsent bytes to the worker before shedding
     # The worker's CPU priority: "idle" (SCHED_IDLE on Linux, nice 19 elsewhere) or "nice" (nice 19 only).
     worker_priority: Literal["idle", "nice"] = "idle"
+    # The CPUs the worker may run on (Linux affinity), e.g. [1]; empty: the proxy's. mitmdump's event loop
+    # uses one core: on a machine with more, the worker can take its comparisons to another core's idle time.
+    worker_cpus: tuple[int, ...] = ()
     # gc.freeze() once started (proxy and worker): full collections skip the long-lived start-up objects.
     gc_freeze: bool = True
 
@@ -175,6 +179,15 @@ class ShadowSettings(BaseSettings):
         if not value.startswith(("http://", "https://")) or "://" not in value or not value.split("://", 1)[1]:
             raise ValueError(f"not an http(s) URL: {value!r}")
         return value.rstrip("/")
+
+    @field_validator("worker_cpus")
+    @classmethod
+    def _cpus_of_this_machine(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        # The machine's CPUs, not this process's: the proxy itself may be pinned to another one.
+        count = os.cpu_count() or 1
+        if missing := sorted(cpu for cpu in set(value) if not 0 <= cpu < count):
+            raise ValueError(f"CPUs {missing} are not among this machine's CPUs 0-{count - 1}")
+        return value
 
     @model_validator(mode="after")
     def _candidate_when_enabled(self) -> ShadowSettings:

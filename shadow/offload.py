@@ -23,7 +23,7 @@ import os
 import pickle
 import struct
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from comparators.message import HttpRequest, HttpResponse
@@ -82,9 +82,23 @@ class OffloadedPipeline:
         self._process = await asyncio.create_subprocess_exec(
             *self._worker,
             stdin=asyncio.subprocess.PIPE,
-            preexec_fn=_idle_priority if self.settings.worker_priority == "idle" else _nice_priority,
+            preexec_fn=_placement(self.settings.worker_priority, self.settings.worker_cpus),
         )
         self._send(("settings", self.settings), force=True)
+        self._check_placement()
+
+    def _check_placement(self) -> None:
+        wanted = set(self.settings.worker_cpus)
+        if not wanted or self._process is None or not hasattr(os, "sched_getaffinity"):
+            return
+        with contextlib.suppress(OSError):  # the worker already gone: its exit is reported elsewhere
+            actual = os.sched_getaffinity(self._process.pid)
+            if actual != wanted:
+                log.warning(
+                    "shadow: the worker could not be placed on CPUs %s (worker_cpus); it runs on %s",
+                    sorted(wanted),
+                    sorted(actual),
+                )
 
     def submit(self, exchange: Exchange) -> bool:
         # The worker decides again with the profile; deciding here too saves pickling what it would drop.
@@ -176,6 +190,21 @@ class OffloadedPipeline:
             self._dead = True
             log.error("shadow: the worker exited with %s; the proxy keeps serving without a shadow", process.returncode)
         return True
+
+
+def _placement(priority: str, cpus: Sequence[int]) -> Callable[[], None]:
+    """What the worker's process sets up before it runs: its priority, and its CPUs when given."""
+
+    def place() -> None:
+        if priority == "idle":
+            _idle_priority()
+        else:
+            _nice_priority()
+        if cpus:
+            with contextlib.suppress(OSError):  # outside the cgroup's CPUs: the start-up check below says so
+                os.sched_setaffinity(0, cpus)
+
+    return place
 
 
 def _idle_priority() -> None:

@@ -103,6 +103,54 @@ async def test_the_worker_yields_the_cpu_to_the_proxy(priority: str, policy: int
         await pipeline.stop(drain=1)
 
 
+async def test_the_worker_runs_on_the_cpus_it_is_given() -> None:
+    cpu = max(os.sched_getaffinity(0))
+    pipeline = OffloadedPipeline(load_settings(candidate="http://127.0.0.1:9", worker_cpus=[cpu]))
+    await pipeline.start()
+    try:
+        assert pipeline.pid is not None
+        assert os.sched_getaffinity(pipeline.pid) == {cpu}
+        assert os.sched_getscheduler(pipeline.pid) == os.SCHED_IDLE  # the priority still applies
+    finally:
+        await pipeline.stop(drain=1)
+
+
+async def test_the_worker_may_run_on_cpus_the_proxy_is_not_pinned_to() -> None:
+    # The layout of a pinned proxy: its loop on one core, the worker on the others' idle time.
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        pytest.skip("needs two CPUs")
+    os.sched_setaffinity(0, cpus[-1:])  # this test process stands in for the proxy
+    try:
+        pipeline = OffloadedPipeline(load_settings(candidate="http://127.0.0.1:9", worker_cpus=cpus[:-1]))
+        await pipeline.start()
+    finally:
+        os.sched_setaffinity(0, cpus)
+    try:
+        assert pipeline.pid is not None
+        assert os.sched_getaffinity(pipeline.pid) == set(cpus[:-1])
+    finally:
+        await pipeline.stop(drain=1)
+
+
+async def test_without_cpus_the_worker_runs_where_the_proxy_does() -> None:
+    pipeline = OffloadedPipeline(load_settings(candidate="http://127.0.0.1:9"))
+    await pipeline.start()
+    try:
+        assert pipeline.pid is not None
+        assert os.sched_getaffinity(pipeline.pid) == os.sched_getaffinity(0)
+    finally:
+        await pipeline.stop(drain=1)
+
+
+def test_cpus_this_machine_does_not_have_are_refused_at_start_up() -> None:
+    beyond = os.cpu_count() or 1
+    with pytest.raises(ConfigError, match=rf"worker_cpus: .*\[{beyond}\] are not among this machine's CPUs"):
+        load_settings(candidate="http://c", worker_cpus=[beyond])
+    with pytest.raises(ConfigError, match="worker_cpus"):
+        load_settings(candidate="http://c", worker_cpus="one")
+
+
 def test_an_unknown_worker_priority_is_refused() -> None:
     with pytest.raises(ConfigError, match="worker_priority"):
         load_settings(candidate="http://c", worker_priority="realtime")
