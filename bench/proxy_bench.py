@@ -275,6 +275,15 @@ def main() -> None:
         backend(slow_port, work / "slow.log", delay=2.0, idle=args.candidate_priority == "idle"),
     ):
         tee = "bench/tee_only_addon.py"
+        # The worker off the proxy's core (worker_cpus): mitmdump's loop uses one core, and the machine has
+        # another whose idle time the worker can take (pinned runs only).
+        two_cores: tuple[str, str | None, str | None, Path | None, dict[str, str]] = (
+            "tee+compare 2 cores",
+            "shadow/addon.py",
+            candidate,
+            work / "store-2cores.db",
+            {"SHADOW_WORKER_CPUS": json.dumps(sorted(PLACEMENT.other_cpus))},
+        )
         variants: list[tuple[str, str | None, str | None, Path | None, dict[str, str]]] = [
             ("mitmdump", None, None, None, {}),
             # The same plain mitmdump once more: its ratio to the first is this machine's noise floor.
@@ -282,21 +291,7 @@ def main() -> None:
             ("tee in-process", tee, candidate, None, {"BENCH_TEE_MODE": "inprocess"}),
             ("tee", tee, candidate, None, {"BENCH_TEE_MODE": "worker"}),
             ("tee+compare", "shadow/addon.py", candidate, work / "store.db", {}),
-            # The worker off the proxy's core (worker_cpus): mitmdump's loop uses one core, and the machine
-            # has another whose idle time the worker can take (pinned runs only).
-            *(
-                [
-                    (
-                        "tee+compare 2 cores",
-                        "shadow/addon.py",
-                        candidate,
-                        work / "store-2cores.db",
-                        {"SHADOW_WORKER_CPUS": json.dumps(sorted(PLACEMENT.other_cpus))},
-                    )
-                ]
-                if PLACEMENT.pinned
-                else []
-            ),
+            *([two_cores] if PLACEMENT.pinned else []),
             # The worker at nice 19 only (before SCHED_IDLE became the default): what the policy buys.
             (
                 "tee+compare nice",

@@ -183,6 +183,8 @@ class ShadowSettings(BaseSettings):
     @field_validator("worker_cpus")
     @classmethod
     def _cpus_of_this_machine(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if value and not hasattr(os, "sched_setaffinity"):
+            raise ValueError("this platform cannot place a process on CPUs (no sched_setaffinity)")
         # The machine's CPUs, not this process's: the proxy itself may be pinned to another one.
         count = os.cpu_count() or 1
         if missing := sorted(cpu for cpu in set(value) if not 0 <= cpu < count):

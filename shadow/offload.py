@@ -89,7 +89,7 @@ class OffloadedPipeline:
 
     def _check_placement(self) -> None:
         wanted = set(self.settings.worker_cpus)
-        if not wanted or self._process is None or not hasattr(os, "sched_getaffinity"):
+        if not wanted or self._process is None:  # (settings refuse worker_cpus where affinity does not exist)
             return
         with contextlib.suppress(OSError):  # the worker already gone: its exit is reported elsewhere
             actual = os.sched_getaffinity(self._process.pid)

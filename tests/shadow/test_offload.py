@@ -151,6 +151,13 @@ def test_cpus_this_machine_does_not_have_are_refused_at_start_up() -> None:
         load_settings(candidate="http://c", worker_cpus="one")
 
 
+def test_cpus_are_refused_where_the_platform_cannot_place_a_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(os, "sched_setaffinity")  # as on macOS: the worker could not be started with them
+    with pytest.raises(ConfigError, match=r"worker_cpus: .*cannot place a process on CPUs"):
+        load_settings(candidate="http://c", worker_cpus=[0])
+    assert load_settings(candidate="http://c").worker_cpus == ()
+
+
 def test_an_unknown_worker_priority_is_refused() -> None:
     with pytest.raises(ConfigError, match="worker_priority"):
         load_settings(candidate="http://c", worker_priority="realtime")
